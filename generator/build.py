@@ -1,0 +1,151 @@
+"""The one place that runs the stages in order: load -> validate -> graph -> render -> write.
+
+``check`` is a build that writes nothing.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from generator.config import SiteConfig, load_config
+from generator.content import load_content
+from generator.errors import BuildFailed, ContentError, ErrorCollector, Loc, N_
+from generator.graph import Site, assemble
+from generator.markdown import MarkdownRenderer, Rendered
+from generator.models import Body, Content
+from generator.render import render_pages
+from generator.theme import Theme
+from generator.urls import BuildOptions, UrlPlan, plan_urls
+from generator.write import check_output_folder, write_site
+
+
+@dataclass
+class BuildResult:
+    site: Site
+    pages: int  # HTML pages rendered
+    copied: int  # files copied through (media, theme assets)
+    seconds: float
+    warnings: list[ContentError] = field(default_factory=list)
+    language: str = "en"
+
+
+def now_in(config: SiteConfig, now: datetime | None) -> datetime:
+    """Build time in the site timezone; the clock decides only what is future and upcoming."""
+    moment = now or datetime.now(config.timezone)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=config.timezone)
+    return moment.astimezone(config.timezone)
+
+
+def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig,
+                    errors: ErrorCollector) -> dict[str, Rendered]:
+    renderer = MarkdownRenderer(plan.resolve, trust_html=config.trust_html)
+    bodies: list[Body] = [p.body for p in content.posts if p.source in plan.published]
+    bodies += [p.body for p in content.pages if p.source in plan.published]
+    bodies += [e.description for e in content.events if e.description is not None and e.source in plan.published]
+    rendered: dict[str, Rendered] = {}
+    for body in bodies:
+        result = renderer.render(body)
+        rendered[body.path] = result
+        for target, line, col in result.broken_links:
+            why = plan.why_unresolved(body.path, target.split("#")[0])
+            if why == "draft":
+                message = N_("the link '{target}' points to a draft, which is not published")
+            elif why == "future":
+                message = N_("the link '{target}' points to a post dated in the future, which is not published yet")
+            else:
+                message = N_("the link '{target}' points to a file that does not exist")
+            errors.error(Loc(body.path, line, col), message,
+                         N_("link to the source file, relative to this one, e.g. ../pages/dieu-kien-hien-mau.md "
+                            "or ../media/anh.jpg"), target=target)
+        for target, line, col in result.unsafe_links:
+            errors.error(Loc(body.path, line, col), N_("the link '{target}' is not a safe web address"),
+                         N_("use an address that starts with https://, http://, mailto: or tel:"), target=target)
+    return rendered
+
+
+def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector,
+              base_url: str | None = None):
+    """Everything up to and including the site graph. Returns (config, site or None)."""
+    config = load_config(site_dir, errors)
+    if config is None:
+        return None, None
+    if base_url:
+        config = dataclasses.replace(config, base_url=base_url if base_url.endswith("/") else base_url + "/")
+    content = load_content(site_dir, config, errors)
+    moment = now_in(config, now)
+    plan = plan_urls(config, content, moment, options, errors)
+    rendered = render_markdown(content, plan, config, errors)
+    site = assemble(config, content, plan, rendered, errors)
+    if len(config.languages) > 1:
+        errors.warning(Loc("config.yaml"), N_("only the first of 'languages' is built for now"),
+                       N_("translations (name.en.md) are not published yet"))
+    return config, site
+
+
+def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector,
+            base_url: str | None = None):
+    """Loads and renders everything in memory. Returns (config, site, files, copied count, start time)."""
+    started = time.perf_counter()
+    config, site = load_site(site_dir, options, now, errors, base_url)
+    if site is None or errors.has_errors():
+        _fail(site_dir, config, errors)
+    theme = Theme.for_site(site_dir)
+    files: dict[str, bytes | Path] = dict(render_pages(site, theme, errors))
+    if errors.has_errors():
+        _fail(site_dir, config, errors)
+    copied = 0
+    for rel, path in theme.static_files().items():
+        files[rel] = path
+        copied += 1
+    content_dir = site_dir / "content"
+    for media_source in sorted(site_dir.glob("content/media/**/*")):
+        if media_source.is_file() and not any(p.startswith(".") for p in media_source.relative_to(content_dir).parts):
+            rel = media_source.relative_to(content_dir).as_posix()
+            if rel in files:
+                errors.error(Loc(media_source.relative_to(site_dir).as_posix()),
+                             N_("this file would overwrite the page {path}"), N_("rename the file"), path=rel)
+            files[rel] = media_source
+            copied += 1
+    if errors.has_errors():
+        _fail(site_dir, config, errors)
+    return config, site, files, copied, started
+
+
+def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions = BuildOptions(),
+          now: datetime | None = None, base_url: str | None = None) -> BuildResult:
+    site_dir = site_dir.resolve()
+    output_dir = (output_dir or site_dir / "output").resolve()
+    check_output_folder(site_dir, output_dir)
+    errors = ErrorCollector()
+    config, site, files, copied, started = produce(site_dir, options, now, errors, base_url)
+    write_site(output_dir, files)
+    return BuildResult(site=site, pages=len(site.outputs), copied=copied, seconds=time.perf_counter() - started,
+                       warnings=errors.warnings, language=config.language)
+
+
+def check(site_dir: Path, options: BuildOptions = BuildOptions(), now: datetime | None = None,
+          base_url: str | None = None) -> BuildResult:
+    """Every validation a build does, writing nothing."""
+    errors = ErrorCollector()
+    config, site, files, copied, started = produce(site_dir.resolve(), options, now, errors, base_url)
+    return BuildResult(site=site, pages=len(site.outputs), copied=copied, seconds=time.perf_counter() - started,
+                       warnings=errors.warnings, language=config.language)
+
+
+def _fail(site_dir: Path, config: SiteConfig | None, errors: ErrorCollector):
+    raise BuildFailed(errors.errors, errors.warnings, config.language if config else guess_language(site_dir))
+
+
+def guess_language(site_dir: Path) -> str:
+    """The site language when config.yaml itself is broken, so errors still speak the writer's language."""
+    try:
+        text = (site_dir / "config.yaml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "en"
+    match = re.search(r"^language:\s*[\"']?([A-Za-z-]+)", text, re.MULTILINE)
+    return match.group(1) if match else "en"

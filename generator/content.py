@@ -1,0 +1,269 @@
+"""content/ -> validated models. Every problem is recorded; nothing here raises for bad content."""
+from __future__ import annotations
+
+from datetime import tzinfo
+from pathlib import Path, PurePosixPath
+
+from generator.config import SiteConfig
+from generator.errors import ErrorCollector, Loc, N_
+from generator.models import (Body, Contact, Content, Event, MediaFile, Needs, Page, Person, Post,
+                              Recognition, Results, Venue)
+from generator.schema import Fields
+from generator.sources import content_files, read_text, relpath, split_front_matter
+from generator.yamlio import load_yaml
+
+MARKDOWN = (".md", ".markdown")
+YAML = (".yaml", ".yml")
+POST_KEYS = ("title", "date", "updated", "summary", "tags", "category", "author", "image", "image_alt",
+             "event", "draft", "slug")
+PAGE_KEYS = ("title", "summary", "slug", "updated", "draft", "eligibility")
+EVENT_KEYS = ("title", "start", "end", "venue", "organizers", "status", "target_units", "results",
+              "registration", "contact", "description", "image", "image_alt", "slug")
+RECOGNITION_KEYS = ("title", "award", "date", "event", "people", "description")
+PERSON_KEYS = ("name", "unit", "donations", "consent")
+# Never published, and an error when present, so a copied spreadsheet cannot leak them.
+PERSONAL_KEYS = {
+    "phone", "telephone", "mobile", "tel", "email", "e-mail", "mail", "id", "id_number", "national_id",
+    "cccd", "cmnd", "citizen_id", "passport", "address", "home_address", "birth_date", "birthdate",
+    "birthday", "date_of_birth", "dob", "ngay_sinh", "blood_type", "blood_group", "nhom_mau",
+    "so_dien_thoai", "dien_thoai", "sdt", "dia_chi", "so_cccd", "so_cmnd",
+}
+STATUSES = ("scheduled", "cancelled", "postponed")
+NEED_LEVELS = ("urgent", "low", "ok")
+BLOOD_GROUPS = ("O", "A", "B", "AB", "O+", "O-", "A+", "A-", "B+", "B-", "AB+", "AB-", "Rh-")
+
+
+def load_content(site: Path, config: SiteConfig, errors: ErrorCollector) -> Content:
+    content = site / "content"
+    tz = config.timezone
+    media = tuple(_media(site, content / "media"))
+    media_paths = {m.path for m in media}
+    posts = tuple(p for p in (_post(site, path, tz, media_paths, errors)
+                              for path in content_files(content / "posts", MARKDOWN)) if p)
+    pages = tuple(p for p in (_page(site, path, tz, errors)
+                              for path in content_files(content / "pages", MARKDOWN)) if p)
+    events = tuple(e for e in (_event(site, path, tz, media_paths, errors)
+                               for path in content_files(content / "events", YAML)) if e)
+    recognitions = tuple(r for r in (_recognition(site, path, tz, errors)
+                                     for path in content_files(content / "donors", YAML)) if r)
+    needs = None
+    for name in ("needs.yaml", "needs.yml"):
+        if (content / name).is_file():
+            needs = _needs(site, content / name, tz, errors)
+            break
+    return Content(posts=posts, events=events, recognitions=recognitions, pages=pages, media=media, needs=needs)
+
+
+def _media(site: Path, folder: Path):
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        parts = path.relative_to(folder).parts
+        if path.is_file() and not any(part.startswith(".") for part in parts):
+            yield MediaFile(relpath(site, path), "media/" + "/".join(parts))
+
+
+def _front_matter(site: Path, path: Path, errors: ErrorCollector):
+    source = read_text(site, path, errors)
+    if source is None:
+        return None, None
+    doc = split_front_matter(source, errors)
+    if doc is None:
+        return None, None
+    data = load_yaml(doc.front_matter, doc.path, errors, line_offset=doc.front_matter_offset)
+    if data is None and doc.front_matter.strip() == "":
+        errors.error(Loc(doc.path, 1, 1), N_("the front matter is empty"), N_("add at least a 'title:' line"))
+        return None, None
+    fields = Fields(data, doc.path, errors, Loc(doc.path, 2, 1), what=N_("the front matter"))
+    if not fields.valid or data is None:
+        return None, None
+    return doc, fields
+
+
+def _image(fields: Fields, media: set[str]) -> tuple[str | None, str | None]:
+    image = fields.url("image")
+    alt = fields.str("image_alt")
+    if image is None:
+        return None, alt
+    if "://" not in image:
+        normal = _content_path(image)
+        if normal is None or normal not in media:
+            fields.errors.error(fields.value_loc("image"), N_("the image '{value}' does not exist"),
+                                N_("put the file into content/media/ and write its path as media/NAME"),
+                                value=image)
+            return None, alt
+        image = normal
+    if not alt:
+        fields.errors.error(fields.key_loc("image"), N_("an image needs 'image_alt', a short description for people "
+                                                        "who cannot see it"),
+                            N_("add a line 'image_alt: ...' describing the picture"))
+    return image, alt
+
+
+def _content_path(value: str) -> str | None:
+    """'media/a.jpg', '/media/a.jpg' or '../media/a.jpg' -> 'media/a.jpg'; None if it leaves content/."""
+    parts = []
+    for part in PurePosixPath(value.strip().lstrip("/")).parts:
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue  # '../media/x' from a post folder: tolerated, resolved against content/
+        parts.append(part)
+    return "/".join(parts) or None
+
+
+def _post(site: Path, path: Path, tz: tzinfo, media: set[str], errors: ErrorCollector) -> Post | None:
+    doc, fields = _front_matter(site, path, errors)
+    if fields is None:
+        return None
+    count = len(errors.items)
+    title = fields.str("title", required=True)
+    moment = fields.datetime("date", tz, required=True)
+    updated = fields.datetime("updated", tz)
+    if updated and moment and updated < moment:
+        errors.error(fields.value_loc("updated"), N_("'updated' is before 'date'"),
+                     N_("'updated' is when the post was last changed; it cannot be earlier than 'date'"))
+    image, alt = _image(fields, media)
+    post = Post(
+        source=doc.path, title=title or "", date=moment, body=Body(doc.body, doc.path, doc.body_offset),
+        updated=updated, summary=fields.str("summary"), tags=tuple(fields.str_list("tags")),
+        category=fields.str("category"), author=fields.str("author"), image=image, image_alt=alt,
+        event=fields.str("event"), draft=fields.bool("draft", False), slug=fields.str("slug"),
+        title_line=fields.key_loc("title").line, event_line=fields.value_loc("event").line,
+    )
+    fields.finish(POST_KEYS)
+    return None if _has_new_errors(errors, count) else post
+
+
+def _has_new_errors(errors: ErrorCollector, count: int) -> bool:
+    return any(e.severity == "error" for e in errors.items[count:])
+
+
+def _page(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> Page | None:
+    doc, fields = _front_matter(site, path, errors)
+    if fields is None:
+        return None
+    count = len(errors.items)
+    page = Page(source=doc.path, title=fields.str("title", required=True) or "",
+                body=Body(doc.body, doc.path, doc.body_offset), summary=fields.str("summary"),
+                slug=fields.str("slug"), updated=fields.datetime("updated", tz), draft=fields.bool("draft", False),
+                title_line=fields.key_loc("title").line, eligibility=fields.bool("eligibility", False))
+    fields.finish(PAGE_KEYS)
+    return None if _has_new_errors(errors, count) else page
+
+
+def _yaml_file(site: Path, path: Path, errors: ErrorCollector, what: str) -> Fields | None:
+    source = read_text(site, path, errors)
+    if source is None:
+        return None
+    data = load_yaml(source.text, source.path, errors)
+    if data is None:
+        if not source.text.strip():
+            errors.error(Loc(source.path, 1, 1), N_("this file is empty"),
+                         N_("fill it in, or delete it"))
+        return None
+    fields = Fields(data, source.path, errors, what=what)
+    return fields if fields.valid else None
+
+
+def _event(site: Path, path: Path, tz: tzinfo, media: set[str], errors: ErrorCollector) -> Event | None:
+    fields = _yaml_file(site, path, errors, N_("an event file"))
+    if fields is None:
+        return None
+    count = len(errors.items)
+    title = fields.str("title", required=True)
+    start = fields.datetime("start", tz, required=True)
+    end = fields.datetime("end", tz, required=True)
+    if start and end and end <= start:
+        errors.error(fields.value_loc("end"), N_("'end' should be after 'start'"),
+                     N_("check the date and time of 'end'"))
+    venue = None
+    venue_fields = fields.mapping("venue", required=True)
+    if venue_fields:
+        venue = Venue(name=venue_fields.str("name", required=True), address=venue_fields.str("address", required=True),
+                      map=venue_fields.url("map"))
+        venue_fields.finish(("name", "address", "map"))
+    results = None
+    results_fields = fields.mapping("results")
+    if results_fields:
+        results = Results(donors=results_fields.int("donors", maximum=10**7),
+                          units=results_fields.int("units", maximum=10**7))
+        results_fields.finish(("donors", "units"))
+    contact = None
+    contact_fields = fields.mapping("contact")
+    if contact_fields:
+        contact = Contact(name=contact_fields.str("name"), phone=contact_fields.str("phone"),
+                          email=contact_fields.str("email"))
+        contact_fields.finish(("name", "phone", "email"))
+    description = None
+    text = fields.text("description")
+    if text:
+        # A '|' block starts on the line after the key.
+        offset = fields.value_loc("description").line
+        description = Body(text, fields.path, offset if fields.data.get("description", "").count("\n") else offset - 1)
+    image, alt = _image(fields, media)
+    event = Event(
+        id=path.stem, source=fields.path, title=title or "", start=start, end=end, venue=venue,
+        organizers=tuple(fields.str_list("organizers")), status=fields.choice("status", STATUSES, "scheduled"),
+        target_units=fields.int("target_units", maximum=10**7), results=results,
+        registration=fields.url("registration"), contact=contact, description=description,
+        image=image, image_alt=alt, slug=fields.str("slug"), title_line=fields.key_loc("title").line,
+    )
+    fields.finish(EVENT_KEYS)
+    return None if _has_new_errors(errors, count) else event
+
+
+def _recognition(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> Recognition | None:
+    fields = _yaml_file(site, path, errors, N_("a recognition file"))
+    if fields is None:
+        return None
+    count = len(errors.items)
+    title = fields.str("title", required=True)
+    award = fields.str("award", required=True)
+    when = fields.date("date", tz, required=True)
+    people = []
+    for person in fields.list_of_mappings("people", required=True):
+        for key in list(person.data):
+            if str(key).strip().lower().replace(" ", "_") in PERSONAL_KEYS:
+                person.used.add(key)
+                errors.error(person.key_loc(key),
+                             N_("'{key}' is personal data and must not be in a recognition list"),
+                             N_("delete the '{key}' line: the site only shows names (with consent), units "
+                                "and numbers of donations"), key=key)
+        name = person.str("name", required=True)
+        people.append(Person(name=name or "", unit=person.str("unit"), donations=person.int("donations", maximum=1000),
+                             consent=person.bool("consent", False)))
+        person.finish(PERSON_KEYS)
+    recognition = Recognition(id=path.stem, source=fields.path, title=title or "", award=award or "", date=when,
+                              people=tuple(people), event=fields.str("event"), description=fields.str("description"),
+                              event_line=fields.value_loc("event").line)
+    fields.finish(RECOGNITION_KEYS)
+    return None if _has_new_errors(errors, count) else recognition
+
+
+def _needs(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> Needs | None:
+    fields = _yaml_file(site, path, errors, N_("the needs file"))
+    if fields is None:
+        return None
+    count = len(errors.items)
+    updated = fields.date("updated", tz, required=True)
+    valid_days = fields.int("valid_days", minimum=1, maximum=365, default=14)
+    message = fields.str("message", required=True)
+    groups = []
+    group_fields = fields.mapping("groups")
+    if group_fields:
+        for key in list(group_fields.data):
+            name = str(key).strip().upper()
+            if name not in BLOOD_GROUPS:
+                group_fields.used.add(key)
+                errors.error(group_fields.key_loc(key), N_("'{key}' is not a blood group"),
+                             N_("use O, A, B or AB (optionally with + or -)"), key=key)
+                continue
+            groups.append((name, group_fields.choice(key, NEED_LEVELS, "ok")))
+        group_fields.finish()
+    needs = Needs(source=fields.path, updated=updated, valid_days=valid_days, message=message or "",
+                  groups=tuple(groups))
+    fields.finish(("updated", "valid_days", "message", "groups"))
+    return None if _has_new_errors(errors, count) else needs

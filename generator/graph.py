@@ -1,0 +1,432 @@
+"""Models + URLs + rendered Markdown -> the Site: collections, taxonomies, pagination, outputs.
+
+Pure: nothing here reads files or the clock. Objects refer to each other through small
+reference records (EventRef, Term), never in cycles, and every list is computed once.
+"""
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from generator.config import MenuItem, SiteConfig
+from generator.errors import ErrorCollector, Loc, N_
+from generator.markdown import Rendered
+from generator.models import Contact, Content, Event, Needs, Person, Results, Venue
+from generator.pagination import Pager, paginate
+from generator.slugs import slugify
+from generator.urls import UrlPlan, expand, media_url, output_path
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True)
+class EventRef:
+    id: str
+    title: str
+    url: str
+    start: datetime
+    end: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class PostView:
+    source: str
+    title: str
+    url: str
+    date: datetime
+    updated: datetime | None
+    summary: str
+    html: str
+    toc: str
+    tags: tuple[Term, ...]
+    category: Term | None
+    author: str | None
+    image: str | None
+    image_alt: str | None
+    event: EventRef | None
+    draft: bool
+    future: bool
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: str
+    source: str
+    title: str
+    url: str
+    start: datetime
+    end: datetime
+    venue: Venue
+    organizers: tuple[str, ...]
+    status: str
+    upcoming: bool
+    target_units: int | None
+    results: Results | None
+    registration: str | None
+    contact: Contact | None
+    html: str
+    summary: str
+    image: str | None
+    image_alt: str | None
+    map_url: str | None
+    related: tuple[PostView, ...]
+    recognitions: tuple["RecognitionView", ...]
+
+    @property
+    def ref(self) -> EventRef:
+        return EventRef(self.id, self.title, self.url, self.start, self.end, self.status)
+
+
+@dataclass(frozen=True)
+class PageView:
+    source: str
+    title: str
+    url: str
+    html: str
+    toc: str
+    summary: str
+    updated: datetime | None
+    draft: bool
+
+
+@dataclass(frozen=True)
+class HonourEntry:
+    name: str
+    unit: str | None
+    donations: int | None
+
+
+@dataclass(frozen=True)
+class RecognitionView:
+    id: str
+    anchor: str
+    title: str
+    award: str
+    date: date
+    description: str | None
+    event: EventRef | None
+    named: tuple[HonourEntry, ...]
+    unnamed: int  # people counted but not named (no consent)
+
+    @property
+    def total(self) -> int:
+        return len(self.named) + self.unnamed
+
+
+@dataclass(frozen=True)
+class MilestoneGroup:
+    milestone: int
+    anchor: str
+    named: tuple[HonourEntry, ...]
+    unnamed: int
+
+
+@dataclass(frozen=True)
+class Totals:
+    drives: int  # drives held (past, not cancelled)
+    donors: int
+    units: int
+    upcoming: int
+    honoured: int  # people on recognition lists, named or not
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    term: Term
+    posts: tuple[PostView, ...]
+
+
+@dataclass(frozen=True)
+class NeedsView:
+    message: str
+    updated: date
+    groups: tuple[tuple[str, str], ...]
+    urgent: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One HTML page to render: where it goes, with which template, for which source."""
+    path: str  # output file, relative to the output folder
+    template: str
+    source: str  # what produced it, for error messages about clashes
+    url: str
+    title: str
+    values: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    now: datetime
+    menu: tuple[MenuItem, ...]
+    posts: tuple[PostView, ...]
+    events: tuple[EventView, ...]  # by start, earliest first
+    upcoming: tuple[EventView, ...]
+    past: tuple[EventView, ...]  # most recent first
+    next_event: EventView | None
+    pages: tuple[PageView, ...]
+    recognitions: tuple[RecognitionView, ...]
+    milestones: tuple[MilestoneGroup, ...]
+    totals: Totals
+    tags: tuple[Taxonomy, ...]
+    categories: tuple[Taxonomy, ...]
+    years: tuple[tuple[int, tuple[PostView, ...]], ...]
+    needs: NeedsView | None
+    eligibility: PageView | None  # linked from every upcoming drive
+    outputs: tuple[Output, ...]
+    urls: dict  # named list URLs: news, events, recognition, archives, tags, categories, home
+
+    def url(self, name: str) -> str:
+        return self.urls[name]
+
+
+def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict[str, Rendered],
+             errors: ErrorCollector) -> Site:
+    now = plan.now
+    links = config.permalinks
+    url = plan.url
+    events_by_id = {e.id: e for e in content.events if e.source in plan.urls}
+    event_ids = sorted(events_by_id)
+
+    def event_ref(event_id: str | None, loc: Loc) -> EventRef | None:
+        if not event_id:
+            return None
+        event = events_by_id.get(event_id)
+        if event is None:
+            suggestion = difflib.get_close_matches(event_id, event_ids, n=1, cutoff=0.6)
+            errors.error(loc, N_("there is no event '{value}'"),
+                         N_("did you mean '{suggestion}'?") if suggestion else
+                         N_("write the event's file name without .yaml, as found in content/events/"),
+                         value=event_id, suggestion=suggestion[0] if suggestion else "")
+            return None
+        return EventRef(event.id, event.title, plan.url_of(event.source), event.start, event.end, event.status)
+
+    # -- taxonomies: one Term per slug; the first spelling (by post date) names it ------------
+    tag_terms: dict[str, Term] = {}
+    category_terms: dict[str, Term] = {}
+
+    def term(kind: str, name: str, store: dict[str, Term]) -> Term | None:
+        slug = slugify(name)
+        if not slug:
+            return None
+        if slug not in store:
+            store[slug] = Term(name, slug, url(expand(links[kind], slug=slug)))
+        return store[slug]
+
+    # -- posts ---------------------------------------------------------------------------------
+    published_posts = sorted((p for p in content.posts if p.source in plan.published),
+                             key=lambda p: (p.date, p.source))
+    posts: list[PostView] = []
+    for post in published_posts:
+        body = rendered.get(post.source)
+        tags = []
+        for name in post.tags:
+            t = term("tag", name, tag_terms)
+            if t and t not in tags:
+                tags.append(t)
+        posts.append(PostView(
+            source=post.source, title=post.title, url=plan.url_of(post.source), date=post.date, updated=post.updated,
+            summary=post.summary or (body.first_paragraph if body else ""), html=body.html if body else "",
+            toc=body.toc if body else "", tags=tuple(tags),
+            category=term("category", post.category, category_terms) if post.category else None,
+            author=post.author, image=media_url(plan, post.image) if post.image else None, image_alt=post.image_alt,
+            event=event_ref(post.event, Loc(post.source, post.event_line, 1)),
+            draft=post.source in plan.drafts, future=post.source in plan.future,
+        ))
+    posts.reverse()  # newest first
+    posts_tuple = tuple(posts)
+
+    # -- recognition ---------------------------------------------------------------------------
+    recognitions = []
+    for rec in sorted(content.recognitions, key=lambda r: (r.date, r.id), reverse=True):
+        named = tuple(sorted((HonourEntry(p.name, p.unit, p.donations) for p in rec.people if p.consent),
+                             key=lambda h: (-(h.donations or 0), h.name)))
+        recognitions.append(RecognitionView(
+            id=rec.id, anchor=slugify(rec.id) or "danh-sach", title=rec.title, award=rec.award, date=rec.date,
+            description=rec.description, event=event_ref(rec.event, Loc(rec.source, rec.event_line, 1)), named=named,
+            unnamed=sum(1 for p in rec.people if not p.consent)))
+    milestones = _milestone_groups(config.milestones, [p for r in content.recognitions for p in r.people])
+
+    # -- events --------------------------------------------------------------------------------
+    related: dict[str, list[PostView]] = defaultdict(list)
+    for post in posts_tuple:
+        if post.event:
+            related[post.event.id].append(post)
+    recognitions_by_event: dict[str, list[RecognitionView]] = defaultdict(list)
+    for rec in recognitions:
+        if rec.event:
+            recognitions_by_event[rec.event.id].append(rec)
+    events = []
+    for event in sorted(events_by_id.values(), key=lambda e: (e.start, e.id)):
+        body = rendered.get(event.source)
+        events.append(EventView(
+            id=event.id, source=event.source, title=event.title, url=plan.url_of(event.source), start=event.start,
+            end=event.end, venue=event.venue, organizers=event.organizers, status=event.status,
+            upcoming=event.end >= now, target_units=event.target_units, results=event.results,
+            registration=event.registration, contact=event.contact, html=body.html if body else "",
+            summary=body.first_paragraph if body else "",
+            image=media_url(plan, event.image) if event.image else None, image_alt=event.image_alt,
+            map_url=event.venue.map or _map_search(event.venue), related=tuple(related.get(event.id, ())),
+            recognitions=tuple(recognitions_by_event.get(event.id, ())),
+        ))
+    upcoming = tuple(e for e in events if e.upcoming)
+    past = tuple(reversed([e for e in events if not e.upcoming]))
+    next_event = next((e for e in upcoming if e.status != "cancelled"), None)
+    held = [e for e in past if e.status != "cancelled"]
+    totals = Totals(
+        drives=len(held), donors=sum((e.results.donors or 0) for e in events if e.results),
+        units=sum((e.results.units or 0) for e in events if e.results), upcoming=len(upcoming),
+        honoured=sum(len(r.people) for r in content.recognitions))
+
+    # -- standing pages ------------------------------------------------------------------------
+    pages = []
+    eligibility = None
+    for page in sorted(content.pages, key=lambda p: p.source):
+        if page.source not in plan.published:
+            continue
+        body = rendered.get(page.source)
+        pages.append(PageView(page.source, page.title, plan.url_of(page.source), body.html if body else "",
+                              body.toc if body else "", page.summary or (body.first_paragraph if body else ""),
+                              page.updated, page.source in plan.drafts))
+        if page.eligibility and eligibility is None:
+            eligibility = pages[-1]
+
+    # -- taxonomies and archives (lists computed once, sliced by pagination) -------------------
+    by_tag: dict[str, list[PostView]] = defaultdict(list)
+    by_category: dict[str, list[PostView]] = defaultdict(list)
+    by_year: dict[int, list[PostView]] = defaultdict(list)
+    for post in posts_tuple:
+        for t in post.tags:
+            by_tag[t.slug].append(post)
+        if post.category:
+            by_category[post.category.slug].append(post)
+        by_year[post.date.year].append(post)
+    tags = tuple(sorted((Taxonomy(tag_terms[s], tuple(p)) for s, p in by_tag.items()),
+                        key=lambda t: (-len(t.posts), t.term.slug)))
+    categories = tuple(sorted((Taxonomy(category_terms[s], tuple(p)) for s, p in by_category.items()),
+                              key=lambda t: t.term.slug))
+    years = tuple(sorted(((y, tuple(p)) for y, p in by_year.items()), reverse=True))
+
+    needs = _needs_view(content.needs, now)
+    list_urls = {
+        "home": url("/"), "news": url(links["news"]), "events": url(links["events"]),
+        "recognition": url(links["recognition"]), "archives": url(links["archives"]),
+        "tags": url(_index_of(links["tag"])) if _index_of(links["tag"]) else None,
+        "categories": url(_index_of(links["category"])) if _index_of(links["category"]) else None,
+    }
+
+    # -- outputs -------------------------------------------------------------------------------
+    outputs: list[Output] = []
+
+    def add(path: str, template: str, source: str, title: str, **values):
+        outputs.append(Output(output_path(path), template, source, url(path), title, values))
+
+    add("/", "home.html", "(home page)", config.title)
+    per_page = config.paginate
+    for pager in paginate(posts_tuple, per_page, links["news"], links["paginate"], config.base_path):
+        add(pager.path, "news.html", "(news list)", "", pager=pager)
+    for tax in tags:
+        base = expand(links["tag"], slug=tax.term.slug)
+        for pager in paginate(tax.posts, per_page, base, links["paginate"], config.base_path):
+            add(pager.path, "tag.html", f"(tag '{tax.term.name}')", tax.term.name, pager=pager, term=tax.term)
+    for tax in categories:
+        base = expand(links["category"], slug=tax.term.slug)
+        for pager in paginate(tax.posts, per_page, base, links["paginate"], config.base_path):
+            add(pager.path, "category.html", f"(category '{tax.term.name}')", tax.term.name, pager=pager,
+                term=tax.term)
+    if _index_of(links["tag"]):
+        add(_index_of(links["tag"]), "tags.html", "(tag list)", "", taxonomies=tags)
+    if _index_of(links["category"]):
+        add(_index_of(links["category"]), "categories.html", "(category list)", "", taxonomies=categories)
+    add(links["archives"], "archives.html", "(archive list)", "")
+    for year, year_posts in years:
+        add(expand(links["archive"], year=year), "archive.html", f"(archive {year})", str(year), year=year,
+            posts=year_posts)
+    for post in posts_tuple:
+        add(plan.urls[post.source], "post.html", post.source, post.title, post=post)
+    add(links["events"], "events.html", "(event list)", "")
+    for event in events:
+        add(plan.urls[event.source], "event.html", event.source, event.title, event=event)
+    add(links["recognition"], "recognition.html", "(recognition)", "")
+    for page in pages:
+        add(plan.urls[page.source], "page.html", page.source, page.title, page=page)
+    add("/404.html", "404.html", "(404 page)", "")
+
+    seen: dict[str, Output] = {}
+    for out in outputs:
+        if out.path in seen:
+            first = seen[out.path]
+            errors.error(Loc(out.source if out.source.startswith("content/") else first.source),
+                         N_("two pages would be written to the same place '{path}': {first} and {second}"),
+                         N_("change the title or 'slug:' of one of them, or the permalinks in config.yaml"),
+                         path=out.url, first=first.source, second=out.source)
+        else:
+            seen[out.path] = out
+
+    return Site(config=config, now=now, menu=config.menu, posts=posts_tuple, events=tuple(events),
+                upcoming=upcoming, past=past, next_event=next_event, pages=tuple(pages),
+                recognitions=tuple(recognitions), milestones=milestones, totals=totals, tags=tags,
+                categories=categories, years=years, needs=needs, eligibility=eligibility, outputs=tuple(outputs), urls=list_urls)
+
+
+def _index_of(pattern: str) -> str | None:
+    """'/chu-de/{slug}/' -> '/chu-de/' (a list of all terms); None if the pattern has no such parent."""
+    if pattern.endswith("{slug}/") and pattern.count("{") == 1:
+        parent = pattern[: -len("{slug}/")]
+        return parent if parent.startswith("/") and parent != "/" else None
+    return None
+
+
+def _map_search(venue: Venue) -> str:
+    from urllib.parse import quote
+    return "https://www.google.com/maps/search/?api=1&query=" + quote(f"{venue.name}, {venue.address}")
+
+
+def _milestone_groups(milestones: tuple[int, ...], people: list[Person]) -> tuple[MilestoneGroup, ...]:
+    best: dict[tuple[str, str], HonourEntry] = {}
+    unnamed: dict[int, int] = defaultdict(int)
+    for person in people:
+        if not person.donations:
+            continue
+        if person.consent:
+            key = (person.name.casefold(), (person.unit or "").casefold())
+            entry = HonourEntry(person.name, person.unit, person.donations)
+            if key not in best or (best[key].donations or 0) < person.donations:
+                best[key] = entry
+        else:
+            level = _level(milestones, person.donations)
+            if level:
+                unnamed[level] += 1
+    named: dict[int, list[HonourEntry]] = defaultdict(list)
+    for entry in best.values():
+        level = _level(milestones, entry.donations or 0)
+        if level:
+            named[level].append(entry)
+    groups = []
+    for level in sorted(set(named) | set(unnamed), reverse=True):
+        people_at = tuple(sorted(named.get(level, ()), key=lambda h: (-(h.donations or 0), h.name)))
+        groups.append(MilestoneGroup(level, f"moc-{level}", people_at, unnamed.get(level, 0)))
+    return tuple(groups)
+
+
+def _level(milestones: tuple[int, ...], donations: int) -> int | None:
+    reached = [m for m in milestones if donations >= m]
+    return max(reached) if reached else None
+
+
+def _needs_view(needs: Needs | None, now: datetime) -> NeedsView | None:
+    if needs is None:
+        return None
+    if now.date() > needs.updated + timedelta(days=needs.valid_days):
+        return None  # a stale notice would cry wolf
+    return NeedsView(needs.message, needs.updated, needs.groups,
+                     tuple(g for g, level in needs.groups if level == "urgent"))

@@ -1,0 +1,165 @@
+"""The Python-Markdown setup: body -> sanitised HTML, first paragraph, links rewritten to URLs.
+
+Links inside content point at source files relative to the linking file
+(``[tin](2022-06-14-huong-ung.md)``, ``![ảnh](../media/anh.jpg)``); a ``LinkResolver`` maps
+them to published URLs, and links to missing files are reported with the file's own line.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+from xml.etree.ElementTree import Element
+
+import markdown as _markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from generator.models import Body
+from generator.schema import unsafe_scheme
+
+EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
+EXTENSION_CONFIGS = {
+    # Vietnamese headings get ASCII anchors, like URLs do.
+    "toc": {"slugify": lambda value, separator: _slug(value), "permalink": False},
+    "smarty": {"smart_quotes": False},  # Vietnamese typing already uses the right quotes
+}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "summary", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "title", "lang", "dir"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "ol": {"start", "reversed", "type"},
+    "time": {"datetime"},
+    "abbr": {"title"},
+    "sup": {"id"},
+    "li": {"id"},
+}
+
+
+def _slug(value: str) -> str:
+    from generator.slugs import slugify
+    return slugify(value) or "muc"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    first_paragraph: str  # plain text
+    toc: str
+    broken_links: tuple[tuple[str, int, int], ...]  # (target, line, col) in the source file
+    unsafe_links: tuple[tuple[str, int, int], ...]
+
+
+LinkResolver = Callable[[str, str], "str | None"]  # (source path, target path) -> URL or None
+
+
+class _LinkRewriter(Treeprocessor):
+    def __init__(self, md, owner: "MarkdownRenderer"):
+        super().__init__(md)
+        self.owner = owner
+
+    def run(self, root: Element):
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value is not None:
+                    element.set(attribute, self.owner._rewrite(value))
+        for element in root.iter("p"):
+            text = "".join(element.itertext()).strip()
+            if text:
+                self.owner._first_paragraph = text
+                break
+        return None
+
+
+class _Hooks(Extension):
+    def __init__(self, owner):
+        super().__init__()
+        self.owner = owner
+
+    def extendMarkdown(self, md):
+        # After inline patterns (priority 20) so links exist; before prettify.
+        md.treeprocessors.register(_LinkRewriter(md, self.owner), "outreach_links", 5)
+
+
+class MarkdownRenderer:
+    """One reusable Markdown instance (reset between documents, which is measurably faster)."""
+
+    def __init__(self, resolve: LinkResolver, trust_html: bool = False):
+        self.resolve = resolve
+        self.trust_html = trust_html
+        self.md = _markdown.Markdown(extensions=EXTENSIONS + [_Hooks(self)], extension_configs=EXTENSION_CONFIGS,
+                                     output_format="html")
+        self._source = ""
+        self._first_paragraph = ""
+        self._broken: list[str] = []
+        self._unsafe: list[str] = []
+
+    def _rewrite(self, value: str) -> str:
+        target = value.strip()
+        scheme = unsafe_scheme(target)
+        if scheme is not None:
+            self._unsafe.append(value)
+            return "#"
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc or target.startswith(("#", "/", "?")) or not parts.path:
+            return value
+        url = self.resolve(self._source, unquote(parts.path))
+        if url is None:
+            self._broken.append(value)
+            return value
+        return url + (f"#{parts.fragment}" if parts.fragment else "")
+
+    def render(self, body: Body) -> Rendered:
+        self.md.reset()
+        self._source = body.path
+        self._first_paragraph = ""
+        self._broken, self._unsafe = [], []
+        html = self.md.convert(body.markdown)
+        toc = getattr(self.md, "toc", "")
+        if not self.trust_html:
+            html = sanitize(html)
+        return Rendered(html=html, first_paragraph=self._first_paragraph, toc=toc,
+                        broken_links=tuple(_locate(body, t) for t in self._broken),
+                        unsafe_links=tuple(_locate(body, t) for t in self._unsafe))
+
+
+def sanitize(html: str) -> str:
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None,
+                     url_schemes={"http", "https", "mailto", "tel"})
+
+
+def _locate(body: Body, target: str) -> tuple[str, int, int]:
+    """Finds TARGET in the Markdown source so the error points at the right line and column."""
+    for number, line in enumerate(body.markdown.split("\n"), start=1):
+        col = line.find(target)
+        if col >= 0:
+            return target, body.line_offset + number, col + 1
+    return target, body.line_offset + 1, 1
+
+
+def resolve_relative(source: str, target: str) -> str | None:
+    """The site-relative source path a link in SOURCE points at ('content/posts/x.md' + '../pages/y.md')."""
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+    if joined.startswith("..") or joined.startswith("/"):
+        return None
+    return joined
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_text(html: str) -> str:
+    return re.sub(r"\s+", " ", _TAG.sub(" ", html)).strip()

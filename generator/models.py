@@ -1,0 +1,134 @@
+"""Frozen, typed content models. Loading and validation live in content.py."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Body:
+    """Markdown text and where it starts in its file, so link errors get the file's own lines."""
+    markdown: str
+    path: str
+    line_offset: int  # lines before the first line of the Markdown in the file
+
+
+@dataclass(frozen=True)
+class Post:
+    source: str
+    title: str
+    date: datetime
+    body: Body
+    updated: datetime | None = None
+    summary: str | None = None
+    tags: tuple[str, ...] = ()
+    category: str | None = None
+    author: str | None = None
+    image: str | None = None  # content-relative path, e.g. media/anh.jpg, or an http(s) URL
+    image_alt: str | None = None
+    event: str | None = None  # event id
+    draft: bool = False
+    slug: str | None = None  # explicit override
+    title_line: int = 1
+    event_line: int = 1
+
+
+@dataclass(frozen=True)
+class Venue:
+    name: str
+    address: str
+    map: str | None = None
+
+
+@dataclass(frozen=True)
+class Results:
+    donors: int | None = None
+    units: int | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str  # file name without .yaml
+    source: str
+    title: str
+    start: datetime
+    end: datetime
+    venue: Venue
+    organizers: tuple[str, ...] = ()
+    status: str = "scheduled"  # scheduled | cancelled | postponed
+    target_units: int | None = None
+    results: Results | None = None
+    registration: str | None = None
+    contact: Contact | None = None
+    description: Body | None = None
+    image: str | None = None
+    image_alt: str | None = None
+    slug: str | None = None
+    title_line: int = 1
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    unit: str | None
+    donations: int | None
+    consent: bool
+
+
+@dataclass(frozen=True)
+class Recognition:
+    id: str
+    source: str
+    title: str
+    award: str
+    date: date
+    people: tuple[Person, ...]
+    event: str | None = None
+    description: str | None = None
+    event_line: int = 1
+
+
+@dataclass(frozen=True)
+class Page:
+    source: str
+    title: str
+    body: Body
+    summary: str | None = None
+    slug: str | None = None
+    updated: datetime | None = None
+    draft: bool = False
+    title_line: int = 1
+    eligibility: bool = False  # the page every drive links to as 'who can donate'
+
+
+@dataclass(frozen=True)
+class Needs:
+    source: str
+    updated: date
+    valid_days: int
+    message: str
+    groups: tuple[tuple[str, str], ...]  # (blood group, urgent|low|ok)
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    source: str  # e.g. content/media/anh.jpg
+    path: str  # content-relative, e.g. media/anh.jpg
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything a site's content/ folder holds, validated."""
+    posts: tuple[Post, ...]
+    events: tuple[Event, ...]
+    recognitions: tuple[Recognition, ...]
+    pages: tuple[Page, ...]
+    media: tuple[MediaFile, ...]
+    needs: Needs | None

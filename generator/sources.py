@@ -1,0 +1,96 @@
+"""Finding and reading content files: text decoding, size limits, front matter with line offsets."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import ErrorCollector, Loc, N_
+
+MAX_TEXT_BYTES = 2 * 1024 * 1024  # a 2 MB article or YAML file is already far beyond normal
+
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+@dataclass(frozen=True)
+class SourceText:
+    path: str  # relative to the site folder, posix
+    text: str
+
+
+@dataclass(frozen=True)
+class FrontMatterDoc:
+    path: str
+    front_matter: str
+    front_matter_offset: int  # lines before the first front-matter line
+    body: str
+    body_offset: int  # lines before the first body line
+
+
+def relpath(site: Path, path: Path) -> str:
+    return path.relative_to(site).as_posix()
+
+
+def read_text(site: Path, path: Path, errors: ErrorCollector) -> SourceText | None:
+    """Reads a UTF-8 text file (a BOM is allowed, CRLF becomes LF). Records an error if it can't."""
+    rel = relpath(site, path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        errors.error(Loc(rel), N_("this file cannot be read ({reason})"),
+                     N_("check that the file exists and that you may read it"), reason=exc.strerror or str(exc))
+        return None
+    if len(data) > MAX_TEXT_BYTES:
+        errors.error(Loc(rel), N_("this file is too large ({size} bytes; the limit is {limit})"),
+                     N_("split it into several files, or move images and documents into content/media/"),
+                     size=len(data), limit=MAX_TEXT_BYTES)
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        errors.error(Loc(rel, line, col), N_("this file is not UTF-8 text"),
+                     N_("save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8)"))
+        return None
+    if "\x00" in text:
+        errors.error(Loc(rel), N_("this file is not a text file"),
+                     N_("content files must be plain text; put binary files into content/media/"))
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return SourceText(rel, text)
+
+
+def split_front_matter(source: SourceText, errors: ErrorCollector) -> FrontMatterDoc | None:
+    """Splits '---' YAML front matter from a Markdown body, remembering line offsets."""
+    lines = source.text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        errors.error(Loc(source.path, 1, 1), N_("this file does not start with front matter"),
+                     N_("put a line '---' first, then 'title:' and 'date:' lines, then another '---' line, "
+                        "then the text"))
+        return None
+    for index in range(1, len(lines)):
+        if _FENCE.match(lines[index]):
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1:])
+            return FrontMatterDoc(source.path, front, 1, body, index + 1)
+    errors.error(Loc(source.path, 1, 1), N_("the front matter is not closed"),
+                 N_("add a line with only '---' after the last front-matter line"))
+    return None
+
+
+def content_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Files under FOLDER with one of SUFFIXES, sorted, skipping hidden files and editor backups."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.rglob("*"):
+        rel_parts = path.relative_to(folder).parts
+        if any(part.startswith((".", "_")) for part in rel_parts) or path.name.endswith("~"):
+            continue
+        if path.is_file() and path.suffix.lower() in suffixes:
+            found.append(path)
+    return sorted(found)

@@ -1,0 +1,154 @@
+"""Slugs and URLs for every source, what is published, and how content links resolve.
+
+This is the first half of the site graph: it needs only the models, and its result lets Markdown
+rewrite links before the rest of the graph (graph.py) is assembled.
+"""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from generator.config import SiteConfig
+from generator.errors import ErrorCollector, Loc, N_
+from generator.markdown import resolve_relative
+from generator.models import Content
+from generator.slugs import slugify
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    drafts: bool = False
+    future: bool = False
+
+
+def expand(pattern: str, **values) -> str:
+    """Fills a permalink pattern: '/tin-tuc/{slug}/' -> '/tin-tuc/hien-mau/'."""
+    return pattern.format(**values)
+
+
+def output_path(path: str) -> str:
+    """'/tin-tuc/x/' -> 'tin-tuc/x/index.html'; '/404.html' -> '404.html'."""
+    rel = path.lstrip("/")
+    return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+
+
+@dataclass
+class UrlPlan:
+    config: SiteConfig
+    now: datetime
+    urls: dict[str, str] = field(default_factory=dict)  # source path -> site path ('/tin-tuc/x/')
+    slugs: dict[str, str] = field(default_factory=dict)  # source path -> slug
+    published: set[str] = field(default_factory=set)  # sources that get a page
+    hidden: dict[str, str] = field(default_factory=dict)  # source -> 'draft' | 'future'
+    future: set[str] = field(default_factory=set)  # published only because of --future
+    drafts: set[str] = field(default_factory=set)  # published only because of --drafts
+
+    def url(self, path: str) -> str:
+        """A site path with the base path in front, as used in links."""
+        return self.config.base_path.rstrip("/") + path
+
+    def url_of(self, source: str) -> str | None:
+        path = self.urls.get(source)
+        return self.url(path) if path is not None else None
+
+    def resolve(self, source: str, target: str) -> str | None:
+        """A content link (relative to SOURCE) -> published URL, or None if it leads nowhere."""
+        resolved = resolve_relative(source, target)
+        if resolved is None:
+            return None
+        if resolved.endswith("/"):
+            resolved = resolved.rstrip("/")
+        if resolved in self.urls and resolved in self.published:
+            return self.url_of(resolved)
+        return None
+
+    def why_unresolved(self, source: str, target: str) -> str:
+        resolved = resolve_relative(source, target)
+        if resolved in self.hidden:
+            return self.hidden[resolved]
+        return "missing"
+
+
+def plan_urls(config: SiteConfig, content: Content, now: datetime, options: BuildOptions,
+              errors: ErrorCollector) -> UrlPlan:
+    plan = UrlPlan(config, now)
+    links = config.permalinks
+    taken: dict[tuple[str, str], str] = {}  # (kind, slug) -> first source
+
+    def claim(kind: str, source: str, title: str, override: str | None, line_loc: Loc) -> str | None:
+        slug = slugify(override or title)
+        if not slug:
+            errors.error(line_loc, N_("no web address can be made from this title"),
+                         N_("add a line 'slug: ...' with a few plain words, for example 'slug: hien-mau-thang-12'"))
+            return None
+        first = taken.get((kind, slug))
+        if first is not None:
+            errors.error(line_loc, N_("the web address '{slug}' is already used by {other}"),
+                         N_("change the title, or add a line 'slug: ...' with a different address"),
+                         slug=slug, other=first)
+            return None
+        taken[(kind, slug)] = source
+        return slug
+
+    for post in content.posts:
+        state = None
+        if post.draft:
+            state = "draft"
+        elif post.date and post.date > now:
+            state = "future"
+        shown = state is None or (state == "draft" and options.drafts) or (state == "future" and options.future)
+        if post.draft and post.date and post.date > now and not options.future:
+            shown = False
+        slug = claim("post", post.source, post.title, post.slug, Loc(post.source, post.title_line, 1))
+        if slug is None:
+            continue
+        plan.slugs[post.source] = slug
+        plan.urls[post.source] = expand(links["post"], slug=slug, year=f"{post.date:%Y}",
+                                        month=f"{post.date:%m}", day=f"{post.date:%d}")
+        if shown:
+            plan.published.add(post.source)
+            if post.draft:
+                plan.drafts.add(post.source)
+            if post.date > now:
+                plan.future.add(post.source)
+        else:
+            plan.hidden[post.source] = state or "draft"
+
+    for event in content.events:
+        slug = claim("event", event.source, event.title, event.slug, Loc(event.source, event.title_line, 1))
+        if slug is None:
+            continue
+        plan.slugs[event.source] = slug
+        plan.urls[event.source] = expand(links["event"], slug=slug, year=f"{event.start:%Y}",
+                                         month=f"{event.start:%m}", day=f"{event.start:%d}")
+        plan.published.add(event.source)
+
+    for page in content.pages:
+        slug = claim("page", page.source, page.title, page.slug, Loc(page.source, page.title_line, 1))
+        if slug is None:
+            continue
+        plan.slugs[page.source] = slug
+        plan.urls[page.source] = expand(links["page"], slug=slug)
+        if page.draft and not options.drafts:
+            plan.hidden[page.source] = "draft"
+        else:
+            plan.published.add(page.source)
+            if page.draft:
+                plan.drafts.add(page.source)
+
+    for recognition in content.recognitions:
+        plan.urls[recognition.source] = links["recognition"] + f"#{slugify(recognition.id) or 'danh-sach'}"
+        plan.published.add(recognition.source)
+
+    for media in content.media:
+        plan.urls[media.source] = "/" + media.path
+        plan.published.add(media.source)
+    return plan
+
+
+def media_url(plan: UrlPlan, path: str) -> str:
+    """'media/a.jpg' -> '/base/media/a.jpg' (http URLs are returned unchanged)."""
+    if "://" in path:
+        return path
+    return plan.url("/" + posixpath.normpath(path))

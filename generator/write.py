@@ -1,0 +1,114 @@
+"""Writing the site: a staging folder beside the output, swapped in only when all is written.
+
+A failed or killed build leaves the previous output as it was. Leftovers of a killed build are
+cleaned (or, if the kill fell between the two renames of the swap, the old output restored) at
+the start of the next one. Nothing outside the output folder is ever written or deleted, and a
+folder that is not ours (no marker file) is never replaced.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from generator.errors import N_, UsageError
+
+MARKER = ".outreach-output"  # written into every output folder we make
+STAGING_PREFIX = ".outreach-staging-"
+OLD_PREFIX = ".outreach-old-"
+
+
+class OutputProblem(UsageError):
+    def __init__(self, message: str, hint: str = "", **params):
+        super().__init__(message)
+        self.message, self.hint, self.params = message, hint, params
+
+
+def check_output_folder(site: Path, output: Path) -> None:
+    """Refuses output folders whose replacement would destroy sources or unrelated files."""
+    site = site.resolve()
+    output = output.resolve()
+    if output == site:
+        raise OutputProblem(N_("the output folder cannot be the site folder itself"),
+                            N_("use a folder inside it, such as output/"))
+    if output in site.parents:
+        raise OutputProblem(N_("the output folder {output} contains the site folder"),
+                            N_("use a folder inside the site, such as output/"), output=output)
+    if output == Path(output.anchor):
+        raise OutputProblem(N_("the output folder cannot be the root of the disk"),
+                            N_("use a folder inside the site, such as output/"))
+    for source in ("content", "templates"):
+        folder = site / source
+        if output == folder or folder in output.parents:
+            raise OutputProblem(N_("the output folder cannot be inside the site's {source}/ folder"),
+                                N_("use a folder such as output/"), source=source)
+    if output.exists() and not output.is_dir():
+        raise OutputProblem(N_("{output} is a file, not a folder"), N_("choose another output folder"), output=output)
+    if output.is_dir():
+        if (output / "config.yaml").exists() or (output / "content").exists():
+            raise OutputProblem(N_("the output folder {output} holds a site's sources (config.yaml or content/)"),
+                                N_("choose an empty folder or one made by this tool"), output=output)
+        if not (output / MARKER).exists() and any(output.iterdir()):
+            raise OutputProblem(N_("the folder {output} is not empty and was not made by this tool"),
+                                N_("choose another output folder, or empty this one first"), output=output)
+
+
+def recover(output: Path) -> None:
+    """Cleans what a killed build left beside OUTPUT; restores the old output if the swap was cut."""
+    parent = output.parent
+    if not parent.is_dir():
+        return
+    prefix_old = OLD_PREFIX + output.name + "-"
+    prefix_staging = STAGING_PREFIX + output.name + "-"
+    olds = sorted(p for p in parent.iterdir() if p.name.startswith(prefix_old) and p.is_dir())
+    if not output.exists() and olds:
+        os.replace(olds[-1], output)  # killed between the two renames: put the old site back
+        olds = olds[:-1]
+    for leftover in olds + [p for p in parent.iterdir() if p.name.startswith(prefix_staging) and p.is_dir()]:
+        if (leftover / MARKER).exists() or leftover.name.startswith(prefix_staging):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def write_site(output: Path, files: dict[str, bytes | Path]) -> int:
+    """Writes FILES into a staging folder, then swaps it in place of OUTPUT. Returns files written."""
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    recover(output)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + output.name + "-", dir=output.parent))
+    try:
+        made_dirs: set[Path] = set()
+        for rel, data in sorted(files.items()):
+            target = _inside(staging, rel)
+            if target.parent not in made_dirs:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made_dirs.add(target.parent)
+            if isinstance(data, Path):
+                shutil.copyfile(data, target)
+            else:
+                target.write_bytes(data)
+        (staging / MARKER).write_bytes(b"")
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
+        _swap(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return len(files)
+
+
+def _inside(root: Path, rel: str) -> Path:
+    target = (root / rel).resolve()
+    if root.resolve() not in target.parents:
+        raise ValueError(f"refusing to write outside the output folder: {rel}")
+    return target
+
+
+def _swap(staging: Path, output: Path) -> None:
+    if not output.exists():
+        os.replace(staging, output)
+        return
+    old = Path(tempfile.mkdtemp(prefix=OLD_PREFIX + output.name + "-", dir=output.parent))
+    os.rmdir(old)
+    os.replace(output, old)
+    os.replace(staging, output)
+    shutil.rmtree(old, ignore_errors=True)

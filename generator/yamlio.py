@@ -1,0 +1,137 @@
+"""YAML parsing that keeps the line and column of every key and value.
+
+Mappings become ``YamlMap`` (a dict) and sequences ``YamlList`` (a list), each remembering where
+its items came from, so validation can point a writer at the exact line. Dates are *not*
+resolved by YAML (models parse them, with the site timezone), and alias expansion is bounded so a
+"billion laughs" file cannot exhaust memory.
+"""
+from __future__ import annotations
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from generator.errors import ErrorCollector, Loc, N_
+
+MAX_NODES = 100_000  # after alias expansion; far above any real content file
+
+
+class YamlMap(dict):
+    """A dict that knows where it and each of its keys and values were written."""
+
+    def __init__(self, loc: Loc):
+        super().__init__()
+        self.loc = loc
+        self.key_locs: dict[object, Loc] = {}
+        self.value_locs: dict[object, Loc] = {}
+
+    def key_loc(self, key) -> Loc:
+        return self.key_locs.get(key, self.loc)
+
+    def value_loc(self, key) -> Loc:
+        return self.value_locs.get(key, self.key_loc(key))
+
+
+class YamlList(list):
+    def __init__(self, loc: Loc):
+        super().__init__()
+        self.loc = loc
+        self.item_locs: list[Loc] = []
+
+    def item_loc(self, index: int) -> Loc:
+        return self.item_locs[index] if index < len(self.item_locs) else self.loc
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without implicit timestamps: '2023-12-05 07:30' stays text for the models."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _TooBig(Exception):
+    pass
+
+
+def load_yaml(text: str, path: str, errors: ErrorCollector, line_offset: int = 0):
+    """Parses one YAML document. Returns None (and records an error) if it cannot be read.
+
+    ``line_offset`` is added to every line so front matter reports the file's own lines.
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else line_offset + 1
+        col = mark.column + 1 if mark else 1
+        problem = (exc.problem or exc.context or "").strip()
+        errors.error(
+            Loc(path, line, col),
+            N_("this YAML cannot be read ({problem})"),
+            N_("check the indentation and punctuation on this line and the one above; "
+               "put text that contains ':' or '#' in double quotes"),
+            problem=problem,
+        )
+        return None
+    except yaml.YAMLError as exc:
+        errors.error(Loc(path, line_offset + 1, 1), N_("this YAML cannot be read ({problem})"),
+                     N_("check that the file is plain YAML text"), problem=str(exc).strip())
+        return None
+    finally:
+        loader.dispose()
+    if node is None:
+        return None
+    counter = [0]
+
+    def loc(n) -> Loc:
+        return Loc(path, n.start_mark.line + 1 + line_offset, n.start_mark.column + 1)
+
+    def convert(n):
+        counter[0] += 1
+        if counter[0] > MAX_NODES:
+            raise _TooBig()
+        if isinstance(n, ScalarNode):
+            return loader.construct_object(n, deep=True)
+        if isinstance(n, SequenceNode):
+            out = YamlList(loc(n))
+            for item in n.value:
+                out.append(convert(item))
+                out.item_locs.append(loc(item))
+            return out
+        if isinstance(n, MappingNode):
+            loader.flatten_mapping(n)  # resolves '<<' merge keys
+            out = YamlMap(loc(n))
+            for key_node, value_node in n.value:
+                key = convert(key_node)
+                if isinstance(key, (YamlMap, YamlList)):
+                    errors.error(loc(key_node), N_("a key must be a single word or phrase"),
+                                 N_("write the key as plain text followed by ':'"))
+                    continue
+                if key in out:
+                    errors.error(loc(key_node), N_("the key '{key}' is written twice"),
+                                 N_("keep one '{key}:' line and delete the other"), key=key)
+                    continue
+                out[key] = convert(value_node)
+                out.key_locs[key] = loc(key_node)
+                out.value_locs[key] = loc(value_node)
+            return out
+        return None
+
+    try:
+        return convert(node)
+    except _TooBig:
+        errors.error(Loc(path, line_offset + 1, 1),
+                     N_("this YAML expands to more than {limit} values (too many repeated aliases)"),
+                     N_("write the values out instead of repeating '*' aliases"), limit=MAX_NODES)
+        return None
+    except yaml.YAMLError as exc:  # a scalar the constructor rejects (e.g. a bad !!binary)
+        errors.error(Loc(path, line_offset + 1, 1), N_("this YAML cannot be read ({problem})"),
+                     N_("check that the file is plain YAML text"), problem=str(exc).strip())
+        return None
+    except RecursionError:
+        errors.error(Loc(path, line_offset + 1, 1), N_("this YAML is nested too deeply"),
+                     N_("flatten the structure"))
+        return None
