@@ -123,8 +123,6 @@ def load_config(site: Path, errors: ErrorCollector) -> SiteConfig | None:
     fields = Fields(data, CONFIG_FILE, errors, what="config.yaml")
     if not fields.valid:
         return None
-    count = len(errors.items)
-
     title = fields.str("title", required=True)
     base_url = _base_url(fields)
     language = fields.str("language", required=True)
@@ -150,8 +148,8 @@ def load_config(site: Path, errors: ErrorCollector) -> SiteConfig | None:
         errors.error(fields.value_loc("languages"), N_("the first of 'languages' should be the site language '{language}'"),
                      N_("list the default language first"), language=language)
     fields.finish(KNOWN_KEYS)
-    if len(errors.items) > count and errors.has_errors():
-        return None
+    if None in (title, base_url, language, timezone) or (language and not _LANGUAGE.match(language)):
+        return None  # content cannot be read without these; other mistakes are reported with the content's
     return SiteConfig(title=title, base_url=base_url, language=language, timezone_name=timezone,
                       description=description, organization=organization, menu=menu, paginate=paginate,
                       milestones=milestones, permalinks=permalinks, feeds=feeds, trust_html=trust_html,
@@ -237,7 +235,7 @@ def _permalinks(fields: Fields) -> dict:
         if bad:
             example = DEFAULT_PERMALINKS[kind]
             fields.errors.error(links.value_loc(kind), N_("the permalink for '{kind}' cannot be '{value}'"),
-                                N_("write it like '{example}' (it must end with '/')"),
+                                N_("write it like '{example}': it starts and ends with '/' and keeps the part in braces"),
                                 kind=kind, value=pattern, example=example)
             continue
         result[kind] = pattern

@@ -51,7 +51,13 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector) -> Cont
         if (content / name).is_file():
             needs = _needs(site, content / name, tz, errors)
             break
-    return Content(posts=posts, events=events, recognitions=recognitions, pages=pages, media=media, needs=needs)
+    event_files = tuple(sorted(path.stem for path in content_files(content / "events", YAML)))
+    return Content(posts=posts, events=events, recognitions=recognitions, pages=pages, media=media, needs=needs,
+                   event_files=event_files)
+
+
+def _at(loc: Loc) -> tuple[int, int]:
+    return loc.line, loc.col
 
 
 def _media(site: Path, folder: Path):
@@ -131,7 +137,7 @@ def _post(site: Path, path: Path, tz: tzinfo, media: set[str], errors: ErrorColl
         updated=updated, summary=fields.str("summary"), tags=tuple(fields.str_list("tags")),
         category=fields.str("category"), author=fields.str("author"), image=image, image_alt=alt,
         event=fields.str("event"), draft=fields.bool("draft", False), slug=fields.str("slug"),
-        title_line=fields.key_loc("title").line, event_line=fields.value_loc("event").line,
+        title_line=fields.key_loc("title").line, event_at=_at(fields.value_loc("event")),
     )
     fields.finish(POST_KEYS)
     return None if _has_new_errors(errors, count) else post
@@ -238,7 +244,7 @@ def _recognition(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> 
         person.finish(PERSON_KEYS)
     recognition = Recognition(id=path.stem, source=fields.path, title=title or "", award=award or "", date=when,
                               people=tuple(people), event=fields.str("event"), description=fields.str("description"),
-                              event_line=fields.value_loc("event").line)
+                              event_at=_at(fields.value_loc("event")))
     fields.finish(RECOGNITION_KEYS)
     return None if _has_new_errors(errors, count) else recognition
 

@@ -195,12 +195,14 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
     links = config.permalinks
     url = plan.url
     events_by_id = {e.id: e for e in content.events if e.source in plan.urls}
-    event_ids = sorted(events_by_id)
+    event_ids = sorted(set(content.event_files) | set(events_by_id))
 
     def event_ref(event_id: str | None, loc: Loc) -> EventRef | None:
         if not event_id:
             return None
         event = events_by_id.get(event_id)
+        if event is None and event_id in content.event_files:
+            return None  # the event file has errors of its own, reported there
         if event is None:
             suggestion = difflib.get_close_matches(event_id, event_ids, n=1, cutoff=0.6)
             errors.error(loc, N_("there is no event '{value}'"),
@@ -239,7 +241,7 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
             toc=body.toc if body else "", tags=tuple(tags),
             category=term("category", post.category, category_terms) if post.category else None,
             author=post.author, image=media_url(plan, post.image) if post.image else None, image_alt=post.image_alt,
-            event=event_ref(post.event, Loc(post.source, post.event_line, 1)),
+            event=event_ref(post.event, Loc(post.source, *post.event_at)),
             draft=post.source in plan.drafts, future=post.source in plan.future,
         ))
     posts.reverse()  # newest first
@@ -252,7 +254,7 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
                              key=lambda h: (-(h.donations or 0), h.name)))
         recognitions.append(RecognitionView(
             id=rec.id, anchor=slugify(rec.id) or "danh-sach", title=rec.title, award=rec.award, date=rec.date,
-            description=rec.description, event=event_ref(rec.event, Loc(rec.source, rec.event_line, 1)), named=named,
+            description=rec.description, event=event_ref(rec.event, Loc(rec.source, *rec.event_at)), named=named,
             unnamed=sum(1 for p in rec.people if not p.consent)))
     milestones = _milestone_groups(config.milestones, [p for r in content.recognitions for p in r.people])
 

@@ -30,7 +30,7 @@ class Post:
     draft: bool = False
     slug: str | None = None  # explicit override
     title_line: int = 1
-    event_line: int = 1
+    event_at: tuple[int, int] = (1, 1)  # line and column of the 'event:' value
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class Recognition:
     people: tuple[Person, ...]
     event: str | None = None
     description: str | None = None
-    event_line: int = 1
+    event_at: tuple[int, int] = (1, 1)  # line and column of the 'event:' value
 
 
 @dataclass(frozen=True)
@@ -132,3 +132,4 @@ class Content:
     pages: tuple[Page, ...]
     media: tuple[MediaFile, ...]
     needs: Needs | None
+    event_files: tuple[str, ...] = ()  # ids of every file in content/events, valid or not

@@ -1,0 +1,36 @@
+# The two commands a newcomer runs (see README.md): `make site` and `make test`.
+# Each creates .venv if missing and installs what it needs; nothing is assumed installed by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: site test clean messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstalls only when pyproject.toml changes (the install is editable, so code edits need none).
+$(VENV)/.installed-site: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-site
+
+site: $(VENV)/.installed-site
+	$(BIN)/outreach build --site .
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n auto
+
+# Refresh the translation templates and catalogues after changing messages or templates.
+messages: $(VENV)/.installed-site
+	$(BIN)/pybabel extract -F babel-theme.cfg -o templates/locale/theme.pot .
+	$(BIN)/pybabel update -i templates/locale/theme.pot -d templates/locale -D theme
+	$(BIN)/pybabel extract -F babel-tool.cfg -k N_ -k gettext -o generator/locale/outreach.pot .
+	$(BIN)/pybabel update -i generator/locale/outreach.pot -d generator/locale -D outreach
+
+clean:
+	rm -rf output .cache .pytest_cache

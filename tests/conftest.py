@@ -1,0 +1,55 @@
+"""Shared helpers: run the real CLI in a subprocess and read what it wrote."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+SITES = Path(__file__).resolve().parent / "sites"
+INVALID = Path(__file__).resolve().parent / "sites_invalid"
+# A fixed clock for fixtures: the full fixture's 2027 drives are upcoming, 2030 posts are future.
+NOW = "2026-01-01T09:00:00+07:00"
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> Run:
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=cwd or ROOT,
+                          capture_output=True, text=True, env=env, timeout=120)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def copy_site(name: str, dest: Path, base: Path = SITES) -> Path:
+    target = dest / name
+    shutil.copytree(base / name, target)
+    return target
+
+
+def html(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html5lib")
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def full_build(tmp_path_factory) -> Path:
+    """The 'full' fixture built once (with the fixed clock) for the read-only tests."""
+    out = tmp_path_factory.mktemp("full") / "out"
+    result = run_cli("build", "--site", SITES / "full", "--output", out, "--now", NOW)
+    assert result.code == 0, result.stderr
+    return out

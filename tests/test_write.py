@@ -1,0 +1,92 @@
+"""Output safety: refusing dangerous folders, atomic replacement, recovery after a killed build."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW, SITES, run_cli, tree_bytes
+from generator.write import MARKER, OLD_PREFIX, STAGING_PREFIX, recover, write_site
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    target = tmp_path / "work" / "site"
+    shutil.copytree(SITES / "full", target)
+    return target
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return tree_bytes(folder)
+
+
+@pytest.mark.parametrize("where", [".", "..", "content", "content/posts", "templates"])
+def test_dangerous_output_folders_are_refused_and_nothing_is_deleted(site: Path, where: str):
+    (site / "templates").mkdir()
+    (site / "templates" / "keep.txt").write_text("keep", encoding="utf-8")
+    before = snapshot(site.parent)
+    result = run_cli("build", "--site", site, "--output", site / where, "--now", NOW)
+    assert result.code == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(site.parent) == before
+
+
+def test_folder_holding_sources_is_refused(site: Path, tmp_path: Path):
+    other = tmp_path / "other-site"
+    shutil.copytree(SITES / "full", other)
+    before = snapshot(other)
+    result = run_cli("build", "--site", site, "--output", other, "--now", NOW)
+    assert result.code == 2 and "config.yaml" in result.stderr
+    assert snapshot(other) == before
+
+
+def test_foreign_non_empty_folder_is_refused(site: Path, tmp_path: Path):
+    foreign = tmp_path / "documents"
+    foreign.mkdir()
+    (foreign / "thesis.docx").write_bytes(b"precious")
+    result = run_cli("build", "--site", site, "--output", foreign, "--now", NOW)
+    assert result.code == 2 and "không trống" in result.stderr  # the fixture site is Vietnamese
+    assert (foreign / "thesis.docx").read_bytes() == b"precious"
+
+
+def test_rebuild_replaces_our_own_output_whole(site: Path):
+    out = site / "output"
+    assert run_cli("build", "--site", site, "--now", NOW).code == 0
+    (out / "stale.html").write_text("old", encoding="utf-8")
+    assert (out / MARKER).exists()
+    assert run_cli("build", "--site", site, "--now", NOW).code == 0
+    assert not (out / "stale.html").exists()
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".outreach")) == []
+
+
+def test_empty_existing_folder_is_accepted(site: Path, tmp_path: Path):
+    empty = tmp_path / "public"
+    empty.mkdir()
+    assert run_cli("build", "--site", site, "--output", empty, "--now", NOW).code == 0
+    assert (empty / "index.html").is_file()
+
+
+def test_recover_restores_output_when_killed_between_renames(tmp_path: Path):
+    out = tmp_path / "output"
+    write_site(out, {"index.html": b"v1"})
+    # simulate a kill after 'output -> old' and before 'staging -> output'
+    old = tmp_path / (OLD_PREFIX + "output-abc")
+    os.replace(out, old)
+    staging = tmp_path / (STAGING_PREFIX + "output-def")
+    staging.mkdir()
+    (staging / "index.html").write_bytes(b"half")
+    recover(out)
+    assert (out / "index.html").read_bytes() == b"v1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_write_failure_leaves_old_output(tmp_path: Path):
+    out = tmp_path / "output"
+    write_site(out, {"index.html": b"v1"})
+    with pytest.raises(ValueError):
+        write_site(out, {"index.html": b"v2", "../escape.html": b"x"})
+    assert (out / "index.html").read_bytes() == b"v1"
+    assert not (tmp_path / "escape.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
