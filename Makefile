@@ -29,7 +29,7 @@ test: $(VENV)/.installed-test
 messages: $(VENV)/.installed-site
 	$(BIN)/pybabel extract -F babel-theme.cfg -o templates/locale/theme.pot .
 	$(BIN)/pybabel update -i templates/locale/theme.pot -d templates/locale -D theme
-	$(BIN)/pybabel extract -F babel-tool.cfg -k N_ -k gettext -o generator/locale/outreach.pot .
+	$(BIN)/pybabel extract -F babel-tool.cfg -k N_ -k Msg -k gettext -k translate -o generator/locale/outreach.pot .
 	$(BIN)/pybabel update -i generator/locale/outreach.pot -d generator/locale -D outreach
 
 clean:

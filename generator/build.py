@@ -17,6 +17,7 @@ from generator.errors import BuildFailed, ContentError, ErrorCollector, Loc, N_
 from generator.graph import Site, assemble
 from generator.markdown import MarkdownRenderer, Rendered
 from generator.models import Body, Content
+from generator.outputs import machine_outputs
 from generator.render import render_pages
 from generator.theme import Theme
 from generator.urls import BuildOptions, UrlPlan, plan_urls
@@ -98,6 +99,11 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
     files: dict[str, bytes | Path] = dict(render_pages(site, theme, errors))
     if errors.has_errors():
         _fail(site_dir, config, errors)
+    for rel, (producer, data) in machine_outputs(site).items():
+        if rel in files:
+            errors.error(Loc("config.yaml"), N_("two outputs would be written to {path}: a page and {producer}"),
+                         N_("change the permalinks in config.yaml"), path=rel, producer=producer)
+        files[rel] = data
     copied = 0
     for rel, path in theme.static_files().items():
         files[rel] = path

@@ -235,7 +235,7 @@ def _permalinks(fields: Fields) -> dict:
         if bad:
             example = DEFAULT_PERMALINKS[kind]
             fields.errors.error(links.value_loc(kind), N_("the permalink for '{kind}' cannot be '{value}'"),
-                                N_("write it like '{example}': it starts and ends with '/' and keeps the part in braces"),
+                                N_("write it like '{example}'"),
                                 kind=kind, value=pattern, example=example)
             continue
         result[kind] = pattern

@@ -5,7 +5,7 @@ from datetime import tzinfo
 from pathlib import Path, PurePosixPath
 
 from generator.config import SiteConfig
-from generator.errors import ErrorCollector, Loc, N_
+from generator.errors import ErrorCollector, Loc, Msg, N_
 from generator.models import (Body, Contact, Content, Event, MediaFile, Needs, Page, Person, Post,
                               Recognition, Results, Venue)
 from generator.schema import Fields
@@ -80,7 +80,7 @@ def _front_matter(site: Path, path: Path, errors: ErrorCollector):
     if data is None and doc.front_matter.strip() == "":
         errors.error(Loc(doc.path, 1, 1), N_("the front matter is empty"), N_("add at least a 'title:' line"))
         return None, None
-    fields = Fields(data, doc.path, errors, Loc(doc.path, 2, 1), what=N_("the front matter"))
+    fields = Fields(data, doc.path, errors, Loc(doc.path, 2, 1), what=Msg(N_("the front matter")))
     if not fields.valid or data is None:
         return None, None
     return doc, fields
@@ -175,7 +175,7 @@ def _yaml_file(site: Path, path: Path, errors: ErrorCollector, what: str) -> Fie
 
 
 def _event(site: Path, path: Path, tz: tzinfo, media: set[str], errors: ErrorCollector) -> Event | None:
-    fields = _yaml_file(site, path, errors, N_("an event file"))
+    fields = _yaml_file(site, path, errors, Msg(N_("an event file")))
     if fields is None:
         return None
     count = len(errors.items)
@@ -222,7 +222,7 @@ def _event(site: Path, path: Path, tz: tzinfo, media: set[str], errors: ErrorCol
 
 
 def _recognition(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> Recognition | None:
-    fields = _yaml_file(site, path, errors, N_("a recognition file"))
+    fields = _yaml_file(site, path, errors, Msg(N_("a recognition file")))
     if fields is None:
         return None
     count = len(errors.items)
@@ -250,7 +250,7 @@ def _recognition(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> 
 
 
 def _needs(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> Needs | None:
-    fields = _yaml_file(site, path, errors, N_("the needs file"))
+    fields = _yaml_file(site, path, errors, Msg(N_("the needs file")))
     if fields is None:
         return None
     count = len(errors.items)

@@ -14,6 +14,10 @@ def N_(message: str) -> str:
     return message
 
 
+class Msg(str):
+    """A parameter of a message that is itself translatable text ("a list", "an event file")."""
+
+
 @dataclass(frozen=True)
 class Loc:
     path: str  # relative to the site folder, with forward slashes
@@ -30,7 +34,7 @@ class ContentError:
     severity: str = "error"  # "error" or "warning"
 
     def text(self, translate: Callable[[str], str] = lambda s: s) -> tuple[str, str]:
-        values = dict(self.params)
+        values = {k: translate(v) if isinstance(v, Msg) else v for k, v in self.params}
         message = translate(self.message).format(**values)
         hint = translate(self.hint).format(**values) if self.hint else ""
         return message, hint

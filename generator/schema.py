@@ -11,33 +11,28 @@ import re
 from datetime import date, datetime, time, tzinfo
 from urllib.parse import urlsplit
 
-from generator.errors import ErrorCollector, Loc, N_
+from generator.errors import ErrorCollector, Loc, Msg, N_
 from generator.yamlio import YamlList, YamlMap
 
 SAFE_URL_SCHEMES = ("http", "https", "mailto", "tel")
 _VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2})[:h](\d{2}))?$")
 
-TYPE_NAMES = {
-    str: N_("text"), int: N_("a whole number"), bool: N_("true or false"), list: N_("a list"),
-    dict: N_("a group of 'key: value' lines"),
-}
-
 
 def _type_name(value) -> str:
     if value is None:
-        return N_("empty")
+        return Msg("empty")
     if isinstance(value, bool):
-        return N_("true or false")
+        return Msg("true or false")
     if isinstance(value, int):
-        return N_("a whole number")
+        return Msg("a whole number")
     if isinstance(value, float):
-        return N_("a decimal number")
+        return Msg("a decimal number")
     if isinstance(value, str):
-        return N_("text")
+        return Msg("text")
     if isinstance(value, list):
-        return N_("a list")
+        return Msg("a list")
     if isinstance(value, dict):
-        return N_("a group of 'key: value' lines")
+        return Msg("a group of 'key: value' lines")
     return type(value).__name__
 
 
@@ -96,7 +91,7 @@ class Fields:
                 self.valid = False
                 where = getattr(data, "loc", None) or loc or Loc(path, 1, 1)
                 errors.error(where, N_("{what} should be a group of 'key: value' lines, not {found}"),
-                             N_("write one 'key: value' per line"), what=what or N_("this"),
+                             N_("write one 'key: value' per line"), what=what if isinstance(what, Msg) else (what or Msg(N_("this"))),
                              found=_type_name(data))
         self.used: set[str] = set()
 
@@ -135,7 +130,7 @@ class Fields:
         if value is None:
             return default
         if isinstance(value, bool) or isinstance(value, (list, dict)):
-            self._wrong_type(key, N_("text"), value)
+            self._wrong_type(key, Msg("text"), value)
             return default
         return str(value).strip() if not isinstance(value, str) else value.strip()
 
@@ -145,7 +140,7 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, str):
-            self._wrong_type(key, N_("text"), value)
+            self._wrong_type(key, Msg("text"), value)
             return None
         return value
 
@@ -158,7 +153,7 @@ class Fields:
             if isinstance(value, str) and value.strip().isdigit():
                 value = int(value.strip())
             else:
-                self._wrong_type(key, N_("a whole number"), value)
+                self._wrong_type(key, Msg("a whole number"), value)
                 return default
         if not minimum <= value <= maximum:
             self.errors.error(self.value_loc(key), N_("'{key}' should be between {minimum} and {maximum}"),
@@ -171,7 +166,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self._wrong_type(key, N_("true or false"), value)
+            self._wrong_type(key, Msg("true or false"), value)
             return default
         return value
 
@@ -182,7 +177,7 @@ class Fields:
         moment = parse_datetime(value, tz)
         if moment is None:
             self.errors.error(self.value_loc(key), N_("'{key}' is not a date this tool understands: '{value}'"),
-                              N_("write the date as YYYY-MM-DD HH:MM, for example 2023-12-05 07:30"),
+                              N_("write the date as YYYY-MM-DD HH:MM (2023-12-05 07:30) or DD/MM/YYYY HH:MM (05/12/2023 07:30)"),
                               key=key, value=value)
         return moment
 
@@ -222,7 +217,7 @@ class Fields:
         if isinstance(value, str):  # "tags: hiến máu" — one item is fine
             return [value.strip()] if value.strip() else []
         if not isinstance(value, list):
-            self._wrong_type(key, N_("a list"), value)
+            self._wrong_type(key, Msg("a list"), value)
             return []
         out = []
         for index, item in enumerate(value):
@@ -248,7 +243,7 @@ class Fields:
         if value is None:
             return []
         if not isinstance(value, list):
-            self._wrong_type(key, N_("a list"), value)
+            self._wrong_type(key, Msg("a list"), value)
             return []
         out = []
         for index, item in enumerate(value):

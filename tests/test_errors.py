@@ -60,6 +60,8 @@ def test_errors_speak_vietnamese_for_a_vietnamese_site(tmp_path: Path):
     assert "config.yaml:5:1: lỗi:" in result.stderr
     assert "content/posts/no-title.md:2:1: lỗi:" in result.stderr
     assert "cách sửa" in result.stderr
+    # translatable words inside messages are translated too (not "phải là một số nguyên, không phải text")
+    assert "không phải văn bản" in result.stderr and "not text" not in result.stderr
 
 
 @pytest.mark.parametrize("name, text, where, fragment", [
