@@ -108,15 +108,12 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
     for rel, path in theme.static_files().items():
         files[rel] = path
         copied += 1
-    content_dir = site_dir / "content"
-    for media_source in sorted(site_dir.glob("content/media/**/*")):
-        if media_source.is_file() and not any(p.startswith(".") for p in media_source.relative_to(content_dir).parts):
-            rel = media_source.relative_to(content_dir).as_posix()
-            if rel in files:
-                errors.error(Loc(media_source.relative_to(site_dir).as_posix()),
-                             N_("this file would overwrite the page {path}"), N_("rename the file"), path=rel)
-            files[rel] = media_source
-            copied += 1
+    for media in site.media:
+        if media.path in files:
+            errors.error(Loc(media.source), N_("this file would overwrite the page {path}"), N_("rename the file"),
+                         path=media.path)
+        files[media.path] = site_dir / media.source
+        copied += 1
     if errors.has_errors():
         _fail(site_dir, config, errors)
     return config, site, files, copied, started

@@ -73,6 +73,11 @@ def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, b
         sys.exit(1)
     except OutputProblem as problem:
         _usage_problem(problem, guess_language(site_dir))
+    except OSError as exc:  # disk full, read-only target...: the old output is untouched
+        translate = tool_messages(guess_language(site_dir)).gettext
+        click.echo(translate("Could not write the site ({reason}). Nothing was changed in the output folder.")
+                   .format(reason=exc.strerror or exc), err=True)
+        sys.exit(1)
     _echo_problems(result.warnings, result.language)
     if not quiet:
         translate = tool_messages(result.language).gettext

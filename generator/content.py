@@ -9,7 +9,7 @@ from generator.errors import ErrorCollector, Loc, Msg, N_
 from generator.models import (Body, Contact, Content, Event, MediaFile, Needs, Page, Person, Post,
                               Recognition, Results, Venue)
 from generator.schema import Fields
-from generator.sources import content_files, read_text, relpath, split_front_matter
+from generator.sources import content_files, read_text, refuse_outside, relpath, split_front_matter
 from generator.yamlio import load_yaml
 
 MARKDOWN = (".md", ".markdown")
@@ -36,16 +36,20 @@ BLOOD_GROUPS = ("O", "A", "B", "AB", "O+", "O-", "A+", "A-", "B+", "B-", "AB+", 
 def load_content(site: Path, config: SiteConfig, errors: ErrorCollector) -> Content:
     content = site / "content"
     tz = config.timezone
-    media = tuple(_media(site, content / "media"))
+
+    def files(folder: str, suffixes: tuple[str, ...]) -> list[Path]:
+        return refuse_outside(site, content_files(content / folder, suffixes), errors)
+
+    media = tuple(_media(site, content / "media", errors))
     media_paths = {m.path for m in media}
     posts = tuple(p for p in (_post(site, path, tz, media_paths, errors)
-                              for path in content_files(content / "posts", MARKDOWN)) if p)
+                              for path in files("posts", MARKDOWN)) if p)
     pages = tuple(p for p in (_page(site, path, tz, errors)
-                              for path in content_files(content / "pages", MARKDOWN)) if p)
+                              for path in files("pages", MARKDOWN)) if p)
     events = tuple(e for e in (_event(site, path, tz, media_paths, errors)
-                               for path in content_files(content / "events", YAML)) if e)
+                               for path in files("events", YAML)) if e)
     recognitions = tuple(r for r in (_recognition(site, path, tz, errors)
-                                     for path in content_files(content / "donors", YAML)) if r)
+                                     for path in files("donors", YAML)) if r)
     needs = None
     for name in ("needs.yaml", "needs.yml"):
         if (content / name).is_file():
@@ -60,13 +64,13 @@ def _at(loc: Loc) -> tuple[int, int]:
     return loc.line, loc.col
 
 
-def _media(site: Path, folder: Path):
+def _media(site: Path, folder: Path, errors: ErrorCollector):
     if not folder.is_dir():
         return
-    for path in sorted(folder.rglob("*")):
-        parts = path.relative_to(folder).parts
-        if path.is_file() and not any(part.startswith(".") for part in parts):
-            yield MediaFile(relpath(site, path), "media/" + "/".join(parts))
+    found = [p for p in sorted(folder.rglob("*"))
+             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)]
+    for path in refuse_outside(site, found, errors):
+        yield MediaFile(relpath(site, path), "media/" + "/".join(path.relative_to(folder).parts))
 
 
 def _front_matter(site: Path, path: Path, errors: ErrorCollector):

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from generator.config import MenuItem, SiteConfig
 from generator.errors import ErrorCollector, Loc, N_
 from generator.markdown import Rendered
-from generator.models import Contact, Content, Event, Needs, Person, Results, Venue
+from generator.models import Contact, Content, Event, MediaFile, Needs, Person, Results, Venue
 from generator.pagination import Pager, paginate
 from generator.slugs import slugify
 from generator.urls import UrlPlan, expand, media_url, output_path
@@ -183,6 +183,7 @@ class Site:
     needs: NeedsView | None
     eligibility: PageView | None  # linked from every upcoming drive
     outputs: tuple[Output, ...]
+    media: tuple[MediaFile, ...]  # copied through to the same path under the output
     urls: dict  # named list URLs: news, events, recognition, archives, tags, categories, home
 
     def url(self, name: str) -> str:
@@ -377,7 +378,7 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
     return Site(config=config, now=now, menu=config.menu, posts=posts_tuple, events=tuple(events),
                 upcoming=upcoming, past=past, next_event=next_event, pages=tuple(pages),
                 recognitions=tuple(recognitions), milestones=milestones, totals=totals, tags=tags,
-                categories=categories, years=years, needs=needs, eligibility=eligibility, outputs=tuple(outputs), urls=list_urls)
+                categories=categories, years=years, needs=needs, eligibility=eligibility, outputs=tuple(outputs), media=content.media, urls=list_urls)
 
 
 def _index_of(pattern: str) -> str | None:

@@ -82,6 +82,19 @@ def split_front_matter(source: SourceText, errors: ErrorCollector) -> FrontMatte
     return None
 
 
+def refuse_outside(site: Path, paths: list[Path], errors: ErrorCollector) -> list[Path]:
+    """Drops (with an error) files that are symlinks leading outside the site folder."""
+    root = site.resolve()
+    kept = []
+    for path in paths:
+        if root not in path.resolve().parents:
+            errors.error(Loc(relpath(site, path)), N_("this file is a link to {target}, outside the site folder"),
+                         N_("copy the file into the site instead of linking to it"), target=str(path.resolve()))
+            continue
+        kept.append(path)
+    return kept
+
+
 def content_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     """Files under FOLDER with one of SUFFIXES, sorted, skipping hidden files and editor backups."""
     if not folder.is_dir():
