@@ -60,7 +60,14 @@ def load_yaml(text: str, path: str, errors: ErrorCollector, line_offset: int = 0
 
     ``line_offset`` is added to every line so front matter reports the file's own lines.
     """
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # control characters: checked when the loader is made
+        before = text[: exc.position]
+        errors.error(Loc(path, before.count("\n") + 1 + line_offset, exc.position - (before.rfind("\n") + 1) + 1),
+                     N_("this file contains an invisible control character (code {code})"),
+                     N_("delete the character, or retype the line"), code=exc.character)
+        return None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -75,6 +82,12 @@ def load_yaml(text: str, path: str, errors: ErrorCollector, line_offset: int = 0
                "put text that contains ':' or '#' in double quotes"),
             problem=problem,
         )
+        return None
+    except yaml.reader.ReaderError as exc:  # a control character further into the file
+        before = text[: exc.position]
+        errors.error(Loc(path, before.count("\n") + 1 + line_offset, exc.position - (before.rfind("\n") + 1) + 1),
+                     N_("this file contains an invisible control character (code {code})"),
+                     N_("delete the character, or retype the line"), code=exc.character)
         return None
     except yaml.YAMLError as exc:
         errors.error(Loc(path, line_offset + 1, 1), N_("this YAML cannot be read ({problem})"),

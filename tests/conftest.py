@@ -46,6 +46,35 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+HOSTILE_DIR = ROOT / "test-artifacts" / "hostile-cases"
+
+
+def record_hostile_cases(area: str, count: int) -> None:
+    """Hostile-case counts go to files, so the summary works across pytest-xdist workers too."""
+    HOSTILE_DIR.mkdir(parents=True, exist_ok=True)
+    safe = "".join(ch if ch.isalnum() else "-" for ch in area)
+    (HOSTILE_DIR / f"{safe}-{os.getpid()}.txt").write_text(f"{area}\t{count}\n", encoding="utf-8")
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller, not an xdist worker
+        shutil.rmtree(HOSTILE_DIR, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not HOSTILE_DIR.is_dir():
+        return
+    totals: dict[str, int] = {}
+    for path in HOSTILE_DIR.glob("*.txt"):
+        area, count = path.read_text(encoding="utf-8").strip().split("\t")
+        totals[area] = totals.get(area, 0) + int(count)
+    if totals:
+        terminalreporter.section("hostile cases")
+        for area, count in sorted(totals.items()):
+            terminalreporter.write_line(f"{area}: {count} cases")
+        terminalreporter.write_line(f"total: {sum(totals.values())} hostile cases")
+
+
 @pytest.fixture(scope="session")
 def full_build(tmp_path_factory) -> Path:
     """The 'full' fixture built once (with the fixed clock) for the read-only tests."""
