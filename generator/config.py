@@ -115,8 +115,11 @@ def load_config(site: Path, errors: ErrorCollector) -> SiteConfig | None:
     source = read_text(site, path, errors)
     if source is None:
         return None
+    count = len(errors.items)
     data = load_yaml(source.text, CONFIG_FILE, errors)
-    if data is None and not errors.has_errors():
+    if data is None and len(errors.items) > count:
+        return None  # unreadable YAML: the parse error says it all
+    if data is None:
         errors.error(Loc(CONFIG_FILE, 1, 1), N_("config.yaml is empty"),
                      N_("add at least title, base_url, language and timezone"))
         return None

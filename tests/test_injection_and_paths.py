@@ -1,0 +1,121 @@
+"""Injection and path attacks: escaped text, sanitised HTML, safe URLs, nothing leaves the site."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW, SITES, html, record_hostile_cases, run_cli
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    target = tmp_path / "site"
+    shutil.copytree(SITES / "full", target)
+    text = (target / "config.yaml").read_text(encoding="utf-8").replace("language: vi", "language: en")
+    (target / "config.yaml").write_text(text, encoding="utf-8")
+    return target
+
+
+def write(site: Path, rel: str, text: str) -> None:
+    path = site / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_text_from_content_is_escaped(site: Path):
+    write(site, "content/posts/x.md", '---\ntitle: "<script>alert(1)</script> & <b>"\ndate: 2023-01-01\n'
+                                      'summary: "<img src=x onerror=alert(1)>"\ntags: ["<i>tag</i>"]\n---\nok\n')
+    result = run_cli("build", "--site", site, "--now", NOW)
+    assert result.code == 0, result.stderr
+    for page in (site / "output").rglob("*.html"):
+        doc = html(page)
+        for script in doc.find_all("script"):
+            assert "alert(1)" not in (script.string or "") or script.get("type") == "application/ld+json", page
+        assert not doc.find("img", onerror=True), page
+        assert not doc.find("i", string="tag"), page
+
+
+UNSAFE = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)", " javascript:alert(1)",
+          "data:text/html;base64,PHNjcmlwdD4=", "vbscript:msgbox(1)", "file:///etc/passwd"]
+
+
+@pytest.mark.parametrize("url", UNSAFE)
+def test_unsafe_urls_in_yaml_are_errors(site: Path, url: str):
+    write(site, "content/events/2027-03-01-x.yaml",
+          f'title: X\nstart: 2027-03-01 07:00\nend: 2027-03-01 09:00\nvenue: {{name: A, address: B, map: "{url}"}}\n'
+          f'registration: "{url}"\n')
+    result = run_cli("build", "--site", site, "--now", NOW)
+    assert result.code == 1
+    assert "content/events/2027-03-01-x.yaml:4:" in result.stderr and "content/events/2027-03-01-x.yaml:5:" in result.stderr
+    assert "not a safe web address" in result.stderr
+
+
+@pytest.mark.parametrize("url", UNSAFE)
+def test_unsafe_urls_in_markdown_are_errors(site: Path, url: str):
+    write(site, "content/posts/x.md", f"---\ntitle: X\ndate: 2023-01-01\n---\n[a]({url.strip()}) ![b]({url.strip()})\n")
+    result = run_cli("build", "--site", site, "--now", NOW)
+    assert result.code == 1, result.stderr
+    assert "content/posts/x.md:5:" in result.stderr and "not a safe web address" in result.stderr
+
+
+def test_unsafe_url_in_config_menu_is_an_error(site: Path):
+    text = (site / "config.yaml").read_text(encoding="utf-8")
+    text = text.replace("  - {title: Tin tức, url: /hien-mau/tin-tuc/}",
+                        '  - {title: Tin tức, url: /hien-mau/tin-tuc/}\n  - {title: X, url: "javascript:alert(1)"}')
+    (site / "config.yaml").write_text(text, encoding="utf-8")
+    result = run_cli("build", "--site", site, "--now", NOW)
+    assert result.code == 1 and "config.yaml:" in result.stderr and "not a safe web address" in result.stderr
+
+
+def test_raw_html_is_sanitised_unless_trusted(site: Path):
+    body = '<iframe src="https://evil.example"></iframe><p style="x" onmouseover="alert(1)">p</p><a href="#" target="_blank">a</a>'
+    write(site, "content/pages/raw.md", f"---\ntitle: Raw\n---\n{body}\n")
+    assert run_cli("build", "--site", site, "--now", NOW).code == 0
+    prose = html(site / "output" / "raw" / "index.html").select_one(".prose")
+    assert prose.find("iframe") is None and prose.find("p").get("onmouseover") is None
+    text = (site / "config.yaml").read_text(encoding="utf-8")
+    (site / "config.yaml").write_text(text.replace("paginate: 2", "paginate: 2\ntrust_html: true"), encoding="utf-8")
+    assert run_cli("build", "--site", site, "--now", NOW).code == 0
+    prose = html(site / "output" / "raw" / "index.html").select_one(".prose")
+    assert prose.find("iframe") is not None
+
+
+def test_symlinks_leading_outside_the_site_are_refused(site: Path, tmp_path: Path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET", encoding="utf-8")
+    (site / "content" / "media" / "leak.txt").symlink_to(secret)
+    outside_post = tmp_path / "outside.md"
+    outside_post.write_text("---\ntitle: Outside\ndate: 2023-01-01\n---\nTOP-SECRET\n", encoding="utf-8")
+    (site / "content" / "posts" / "outside.md").symlink_to(outside_post)
+    result = run_cli("build", "--site", site, "--now", NOW)
+    assert result.code == 1
+    assert "content/media/leak.txt" in result.stderr and "content/posts/outside.md" in result.stderr
+    assert "outside the site folder" in result.stderr
+    assert not (site / "output").exists()
+
+
+@pytest.mark.parametrize("front, fragment", [
+    ("image: ../../../../etc/passwd\nimage_alt: x", "does not exist"),
+    ("image: /etc/passwd\nimage_alt: x", "does not exist"),
+])
+def test_image_paths_cannot_leave_the_content(site: Path, front: str, fragment: str):
+    write(site, "content/posts/x.md", f"---\ntitle: X\ndate: 2023-01-01\n{front}\n---\nok\n")
+    result = run_cli("build", "--site", site, "--now", NOW)
+    assert result.code == 1 and fragment in result.stderr
+
+
+def test_slugs_and_permalinks_cannot_escape_the_output(site: Path, tmp_path: Path):
+    write(site, "content/posts/x.md", "---\ntitle: X\ndate: 2023-01-01\nslug: ../../../../escaped\n---\nok\n")
+    assert run_cli("build", "--site", site, "--now", NOW).code == 0
+    assert (site / "output" / "tin-tuc" / "escaped" / "index.html").is_file()
+    assert not any(p.name == "escaped" for p in tmp_path.rglob("escaped") if "output" not in p.parts)
+    text = (site / "config.yaml").read_text(encoding="utf-8")
+    (site / "config.yaml").write_text(text + 'permalinks: {post: "/../../{slug}/"}\n', encoding="utf-8")
+    result = run_cli("build", "--site", site, "--now", NOW)
+    assert result.code == 1 and "permalink for 'post'" in result.stderr
+
+
+def test_zz_count(site):
+    record_hostile_cases("injection and path attacks", 2 * len(UNSAFE) + 7)
