@@ -9,6 +9,7 @@ from generator.errors import ErrorCollector, Loc, Msg, N_
 from generator.models import (Body, Contact, Content, Event, MediaFile, Needs, Page, Person, Post,
                               Recognition, Results, Venue)
 from generator.schema import Fields
+from generator.slugs import slugify
 from generator.sources import content_files, read_text, refuse_outside, relpath, split_front_matter
 from generator.yamlio import load_yaml
 
@@ -26,7 +27,8 @@ PERSONAL_KEYS = {
     "phone", "telephone", "mobile", "tel", "email", "e-mail", "mail", "id", "id_number", "national_id",
     "cccd", "cmnd", "citizen_id", "passport", "address", "home_address", "birth_date", "birthdate",
     "birthday", "date_of_birth", "dob", "ngay_sinh", "blood_type", "blood_group", "nhom_mau",
-    "so_dien_thoai", "dien_thoai", "sdt", "dia_chi", "so_cccd", "so_cmnd",
+    "so_dien_thoai", "dien_thoai", "sdt", "dia_chi", "so_cccd", "so_cmnd", "can_cuoc", "can_cuoc_cong_dan",
+    "ngay_thang_nam_sinh", "nam_sinh", "year_of_birth", "que_quan", "ho_khau", "thuong_tru", "e_mail",
 }
 STATUSES = ("scheduled", "cancelled", "postponed")
 NEED_LEVELS = ("urgent", "low", "ok")
@@ -236,7 +238,7 @@ def _recognition(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> 
     people = []
     for person in fields.list_of_mappings("people", required=True):
         for key in list(person.data):
-            if str(key).strip().lower().replace(" ", "_") in PERSONAL_KEYS:
+            if slugify(str(key)).replace("-", "_") in PERSONAL_KEYS:  # "Số điện thoại" -> so_dien_thoai
                 person.used.add(key)
                 errors.error(person.key_loc(key),
                              N_("'{key}' is personal data and must not be in a recognition list"),
