@@ -41,7 +41,11 @@ class YamlList(list):
         return self.item_locs[index] if index < len(self.item_locs) else self.loc
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (several times faster); the pure-Python one otherwise.
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE):
     """SafeLoader without implicit timestamps: '2023-12-05 07:30' stays text for the models."""
 
 
@@ -49,6 +53,26 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+class _PureLoader(yaml.SafeLoader):
+    pass
+
+
+_PureLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
+def _pure_python_error(text: str):
+    loader = _PureLoader(text)
+    try:
+        loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return exc
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return None
 
 
 class _TooBig(Exception):
@@ -71,6 +95,8 @@ def load_yaml(text: str, path: str, errors: ErrorCollector, line_offset: int = 0
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
+        if _BASE is not yaml.SafeLoader:
+            exc = _pure_python_error(text) or exc  # its marks point closer to the mistake than libyaml's
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else line_offset + 1
         col = mark.column + 1 if mark else 1
