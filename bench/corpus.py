@@ -82,6 +82,31 @@ def q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def write_outreach_post(dest: Path, a: Article) -> None:
+    (dest / "content" / "posts" / f"{a.stem}.md").write_text(
+        f"---\ntitle: {q(a.title)}\nsummary: {q(a.body.split(chr(10))[0][:160])}\ndate: {a.date:%Y-%m-%d %H:%M}\ntags: [{', '.join(q(t) for t in a.tags)}]\n"
+        f"---\n{a.body}", encoding="utf-8")
+
+
+def write_pelican_post(dest: Path, a: Article) -> None:
+    (dest / "content" / f"{a.stem}.md").write_text(
+        f"Title: {a.title}\nDate: {a.date:%Y-%m-%d %H:%M}\nTags: {', '.join(a.tags)}\nSlug: {a.stem}\n\n{a.body}",
+        encoding="utf-8")
+
+
+def write_hugo_post(dest: Path, a: Article) -> None:
+    (dest / "content" / "posts" / f"{a.stem}.md").write_text(
+        f"---\ntitle: {q(a.title)}\ndate: {a.date:%Y-%m-%dT%H:%M:00+07:00}\ntags: [{', '.join(q(t) for t in a.tags)}]\n"
+        f"slug: {a.stem}\n---\n{a.body}", encoding="utf-8")
+
+
+def write_eleventy_post(dest: Path, a: Article) -> None:
+    tags = json.dumps(["post"] + a.tags, ensure_ascii=False)
+    (dest / "src" / "posts" / f"{a.stem}.md").write_text(
+        f"---\ntitle: {q(a.title)}\ndate: {a.date:%Y-%m-%dT%H:%M:00+07:00}\ntags: {tags}\n---\n{a.body}",
+        encoding="utf-8")
+
+
 def write_outreach(dest: Path, items: list[Article], seed: int) -> None:
     (dest / "content" / "posts").mkdir(parents=True)
     (dest / "content" / "events").mkdir()
@@ -89,10 +114,9 @@ def write_outreach(dest: Path, items: list[Article], seed: int) -> None:
     (dest / "config.yaml").write_text(
         'title: "Bench"\nbase_url: https://bench.example/\nlanguage: vi\ntimezone: Asia/Ho_Chi_Minh\npaginate: 10\n'
         "feeds: {items: 20}\n", encoding="utf-8")
+    (dest / "content" / "posts").mkdir(exist_ok=True)
     for a in items:
-        (dest / "content" / "posts" / f"{a.stem}.md").write_text(
-            f"---\ntitle: {q(a.title)}\ndate: {a.date:%Y-%m-%d %H:%M}\ntags: [{', '.join(q(t) for t in a.tags)}]\n"
-            f"---\n{a.body}", encoding="utf-8")
+        write_outreach_post(dest, a)
     rng = random.Random(seed + 1)
     for i in range(max(2, len(items) // 50)):
         start = START + timedelta(days=30 * i)
@@ -109,9 +133,7 @@ def write_outreach(dest: Path, items: list[Article], seed: int) -> None:
 def write_pelican(dest: Path, items: list[Article]) -> None:
     (dest / "content").mkdir(parents=True)
     for a in items:
-        (dest / "content" / f"{a.stem}.md").write_text(
-            f"Title: {a.title}\nDate: {a.date:%Y-%m-%d %H:%M}\nTags: {', '.join(a.tags)}\nSlug: {a.stem}\n\n{a.body}",
-            encoding="utf-8")
+        write_pelican_post(dest, a)
     (dest / "pelicanconf.py").write_text(
         'SITENAME = "Bench"\nSITEURL = ""\nTIMEZONE = "Asia/Ho_Chi_Minh"\nDEFAULT_LANG = "vi"\n'
         "DEFAULT_PAGINATION = 10\nPAGINATED_TEMPLATES = {'index': None, 'tag': None, 'category': None, 'author': None}\n"
@@ -144,9 +166,7 @@ def write_hugo(dest: Path, items: list[Article]) -> None:
         '{{ .Title }}</a></h2><p>{{ .Summary | plainify | truncate 200 }}</p>{{ end }}{{ template "_internal/pagination.html" . }}{{ end }}\n',
         encoding="utf-8")
     for a in items:
-        (dest / "content" / "posts" / f"{a.stem}.md").write_text(
-            f"---\ntitle: {q(a.title)}\ndate: {a.date:%Y-%m-%dT%H:%M:00+07:00}\ntags: [{', '.join(q(t) for t in a.tags)}]\n"
-            f"slug: {a.stem}\n---\n{a.body}", encoding="utf-8")
+        write_hugo_post(dest, a)
 
 
 def write_eleventy(dest: Path, items: list[Article]) -> None:
@@ -183,10 +203,17 @@ def write_eleventy(dest: Path, items: list[Article]) -> None:
         "    return pages; });\n"
         "  return { dir: { input: 'src', output: '_site' } };\n};\n", encoding="utf-8")
     for a in items:
-        tags = json.dumps(["post"] + a.tags, ensure_ascii=False)
-        (dest / "src" / "posts" / f"{a.stem}.md").write_text(
-            f"---\ntitle: {q(a.title)}\ndate: {a.date:%Y-%m-%dT%H:%M:00+07:00}\ntags: {tags}\n---\n{a.body}",
-            encoding="utf-8")
+        write_eleventy_post(dest, a)
+
+
+def main_args(n: int, dest: Path, tools: list[str], seed: int = 1) -> None:
+    if dest.exists():
+        shutil.rmtree(dest)
+    items = articles(n, seed)
+    writers = {"outreach": lambda d: write_outreach(d, items, seed), "pelican": lambda d: write_pelican(d, items),
+               "hugo": lambda d: write_hugo(d, items), "eleventy": lambda d: write_eleventy(d, items)}
+    for tool in tools:
+        writers[tool](dest / tool)
 
 
 def main() -> None:
@@ -196,13 +223,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--tools", default="outreach,pelican,hugo,eleventy")
     args = parser.parse_args()
-    if args.dest.exists():
-        shutil.rmtree(args.dest)
-    items = articles(args.n, args.seed)
-    writers = {"outreach": lambda d: write_outreach(d, items, args.seed), "pelican": lambda d: write_pelican(d, items),
-               "hugo": lambda d: write_hugo(d, items), "eleventy": lambda d: write_eleventy(d, items)}
-    for tool in args.tools.split(","):
-        writers[tool](args.dest / tool)
+    main_args(args.n, args.dest, args.tools.split(","), args.seed)
     print(f"wrote {args.n} articles for {args.tools} into {args.dest}")
 
 

@@ -1,0 +1,151 @@
+"""The persistent build cache: an optimisation only, never a source of truth.
+
+Stored in SITE/.cache/outreach/ (git-ignored). Deleting it, a corrupt file, or a cache written by
+another version gives the same output bytes, only slower. Three stores:
+
+- **markdown**: rendered Markdown keyed by a hash of the body (and renderer settings), with the
+  link targets the body used and what each resolved to; an entry is reused only if every one of
+  those links still resolves the same way (Lektor-style recorded dependencies).
+- **pages**: rendered pages keyed by the hash of everything they used: the theme files, the
+  config, the page's own data and each part of the site graph the template actually read
+  (recorded while rendering through ``RecordingSite``).
+- **outputs**: the hash, size and mtime of every file the last build wrote, so unchanged files
+  are hard-linked from the previous output instead of being written again.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMAT = 3  # bump when anything stored changes shape; older caches are then ignored
+
+
+def digest(*parts) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def tree_digest(folders) -> str:
+    """Hash of every file (path and bytes) under FOLDERS: the theme's identity."""
+    h = hashlib.blake2b(digest_size=20)
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(path.relative_to(folder).as_posix().encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass
+class Store:
+    """One pickled dict, loaded at start and saved (atomically) after a successful build."""
+    path: Path | None
+    version: str
+    data: dict = field(default_factory=dict)
+    used: set = field(default_factory=set)
+    dirty: bool = False
+
+    @classmethod
+    def open(cls, path: Path | None, version: str) -> "Store":
+        store = cls(path, version)
+        if path is None or not path.is_file():
+            return store
+        try:
+            with path.open("rb") as fp:
+                saved_version, data = pickle.load(fp)
+            if saved_version == version and isinstance(data, dict):
+                store.data = data
+        except Exception:  # corrupt, truncated or foreign: start afresh (the cache is only an optimisation)
+            store.data = {}
+        return store
+
+    def get(self, key):
+        value = self.data.get(key)
+        if value is not None:
+            self.used.add(key)
+        return value
+
+    def put(self, key, value) -> None:
+        self.data[key] = value
+        self.used.add(key)
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        kept = {k: v for k, v in self.data.items() if k in self.used}  # drop what this build did not use
+        if not self.dirty and len(kept) == len(self.data):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fp:
+                pickle.dump((self.version, kept), fp, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+class BuildCache:
+    """The stores of one site. ``BuildCache.disabled()`` keeps nothing (``--no-cache``)."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        from generator import __version__
+        version = f"{FORMAT}:{__version__}"
+
+        def store(name):
+            return Store.open(folder / f"{name}.pickle" if folder else None, version)
+
+        self.markdown = store("markdown")
+        self.pages = store("pages")
+        self.outputs = store("outputs")
+
+    @classmethod
+    def for_site(cls, site: Path) -> "BuildCache":
+        return cls(site / ".cache" / "outreach")
+
+    @classmethod
+    def disabled(cls) -> "BuildCache":
+        return cls(None)
+
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None
+
+    def save(self) -> None:
+        for store in (self.markdown, self.pages, self.outputs):
+            try:
+                store.save()
+            except OSError:
+                pass  # a read-only site folder must not fail a build that succeeded
+
+
+class RecordingSite:
+    """Wraps the Site for templates and records which of its parts a page read."""
+
+    __slots__ = ("_site", "_read")
+
+    def __init__(self, site, read: set):
+        object.__setattr__(self, "_site", site)
+        object.__setattr__(self, "_read", read)
+
+    def __getattr__(self, name):
+        self._read.add(name)
+        return getattr(self._site, name)
+
+    def url(self, name: str) -> str:
+        self._read.add("urls")
+        return self._site.url(name)
