@@ -60,6 +60,7 @@ class Rendered:
     toc: str
     broken_links: tuple[tuple[str, int, int], ...]  # (target, line, col) in the source file
     unsafe_links: tuple[tuple[str, int, int], ...]
+    links: tuple[tuple[str, "str | None"], ...] = ()  # every content link and what it resolved to (for the cache)
 
 
 LinkResolver = Callable[[str, str], "str | None"]  # (source path, target path) -> URL or None
@@ -106,6 +107,7 @@ class MarkdownRenderer:
         self._first_paragraph = ""
         self._broken: list[str] = []
         self._unsafe: list[str] = []
+        self._links: list[tuple[str, str | None]] = []
 
     def _rewrite(self, value: str) -> str:
         target = value.strip()
@@ -117,6 +119,7 @@ class MarkdownRenderer:
         if parts.scheme or parts.netloc or target.startswith(("#", "/", "?")) or not parts.path:
             return value
         url = self.resolve(self._source, unquote(parts.path))
+        self._links.append((unquote(parts.path), url))
         if url is None:
             self._broken.append(value)
             return value
@@ -126,14 +129,14 @@ class MarkdownRenderer:
         self.md.reset()
         self._source = body.path
         self._first_paragraph = ""
-        self._broken, self._unsafe = [], []
+        self._broken, self._unsafe, self._links = [], [], []
         html = self.md.convert(body.markdown)
         toc = getattr(self.md, "toc", "")
         if not self.trust_html:
             html = sanitize(html)
         return Rendered(html=html, first_paragraph=self._first_paragraph, toc=toc,
                         broken_links=tuple(_locate(body, t) for t in self._broken),
-                        unsafe_links=tuple(_locate(body, t) for t in self._unsafe))
+                        unsafe_links=tuple(_locate(body, t) for t in self._unsafe), links=tuple(self._links))
 
 
 def sanitize(html: str) -> str:
