@@ -10,7 +10,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
+from generator.checks import run_checks
 from generator.config import SiteConfig, load_config
 from generator.content import load_content
 from generator.errors import BuildFailed, ContentError, ErrorCollector, Loc, N_
@@ -82,6 +84,7 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
     plan = plan_urls(config, content, moment, options, errors)
     rendered = render_markdown(content, plan, config, errors)
     site = assemble(config, content, plan, rendered, errors)
+    run_checks(site_dir, content, plan, rendered, site, errors)
     if len(config.languages) > 1:
         errors.warning(Loc("config.yaml"), N_("only the first of 'languages' is built for now"),
                        N_("translations (name.en.md) are not published yet"))
@@ -89,13 +92,18 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
 
 
 def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector,
-            base_url: str | None = None):
-    """Loads and renders everything in memory. Returns (config, site, files, copied count, start time)."""
+            base_url: str | None = None, stage: Callable[[str], None] = lambda message: None):
+    """Loads and renders everything in memory. Returns (config, site, files, copied count, start time).
+
+    STAGE is told what is being done (a msgid), for a progress display.
+    """
     started = time.perf_counter()
+    stage(N_("reading content"))
     config, site = load_site(site_dir, options, now, errors, base_url)
     if site is None or errors.has_errors():
         _fail(site_dir, config, errors)
     theme = Theme.for_site(site_dir)
+    stage(N_("making pages"))
     files: dict[str, bytes | Path] = dict(render_pages(site, theme, errors))
     if errors.has_errors():
         _fail(site_dir, config, errors)
@@ -120,12 +128,14 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
 
 
 def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions = BuildOptions(),
-          now: datetime | None = None, base_url: str | None = None) -> BuildResult:
+          now: datetime | None = None, base_url: str | None = None,
+          stage: Callable[[str], None] = lambda message: None) -> BuildResult:
     site_dir = site_dir.resolve()
     output_dir = (output_dir or site_dir / "output").resolve()
     check_output_folder(site_dir, output_dir)
     errors = ErrorCollector()
-    config, site, files, copied, started = produce(site_dir, options, now, errors, base_url)
+    config, site, files, copied, started = produce(site_dir, options, now, errors, base_url, stage)
+    stage(N_("writing files"))
     write_site(output_dir, files)
     return BuildResult(site=site, pages=len(site.outputs), copied=copied, seconds=time.perf_counter() - started,
                        warnings=errors.warnings, language=config.language)

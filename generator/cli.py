@@ -4,9 +4,11 @@ Exit codes: 0 success, 1 content errors (all listed), 2 wrong usage.
 """
 from __future__ import annotations
 
+import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -14,8 +16,11 @@ from generator import __version__
 from generator.build import build as run_build
 from generator.build import check as run_check
 from generator.build import guess_language
-from generator.errors import BuildFailed, ContentError
+from generator.config import load_config
+from generator.errors import BuildFailed, ContentError, ErrorCollector
 from generator.i18n import tool_messages
+from generator.progress import Progress
+from generator.scaffold import KINDS, Moment, ScaffoldProblem, init_site, new_content
 from generator.urls import BuildOptions
 from generator.write import OutputProblem
 
@@ -64,7 +69,10 @@ def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, b
         raise click.BadParameter("give a full address such as https://hienmau.example.vn/", param_hint="--base-url")
     _require_site(site_dir)
     try:
-        result = run_build(site_dir, output_dir, BuildOptions(drafts=drafts, future=future), _parse_now(now), base_url)
+        # a one-line progress display on a terminal, once the build has taken over a second
+        with Progress(sys.stderr, tool_messages(guess_language(site_dir)).gettext, enabled=not quiet) as progress:
+            result = run_build(site_dir, output_dir, BuildOptions(drafts=drafts, future=future), _parse_now(now),
+                               base_url, stage=progress.stage)
     except BuildFailed as failed:
         _echo_problems(failed.errors + failed.warnings, failed.language)
         translate = tool_messages(failed.language).gettext
@@ -91,19 +99,125 @@ def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, b
 @click.option("--drafts", is_flag=True, help="Also check posts marked draft: true as if published.")
 @click.option("--future", is_flag=True, help="Also check future posts as if published.")
 @now_option
-def check(site_dir: Path, drafts: bool, future: bool, now: str | None):
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: print the problems as a JSON list of {path, line, col, severity, message, hint} "
+                   "on standard output, for editors and CI.")
+def check(site_dir: Path, drafts: bool, future: bool, now: str | None, output_format: str):
     """Check everything a build reads, without writing anything."""
     _require_site(site_dir)
     try:
         result = run_check(site_dir, BuildOptions(drafts=drafts, future=future), _parse_now(now))
     except BuildFailed as failed:
+        if output_format == "json":
+            _echo_json(failed.errors + failed.warnings, failed.language)
+            sys.exit(1)
         _echo_problems(failed.errors + failed.warnings, failed.language)
         translate = tool_messages(failed.language).gettext
         click.echo(translate("{count} error(s) found.").format(count=len(failed.errors)), err=True)
         sys.exit(1)
+    if output_format == "json":
+        _echo_json(result.warnings, result.language)
+        return
     _echo_problems(result.warnings, result.language)
     translate = tool_messages(result.language).gettext
     click.echo(translate("No errors: {pages} pages would be built.").format(pages=result.pages))
+
+
+def _echo_json(items: list[ContentError], language: str) -> None:
+    from generator.server import problem_dict
+    translate = tool_messages(language).gettext
+    click.echo(json.dumps([problem_dict(item, translate) for item in items], ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("title")
+@site_option
+@click.option("--date", "when", metavar="DATE", default=None,
+              help="Date (YYYY-MM-DD, optionally with HH:MM) instead of today in the site's time zone.")
+def new(kind: str, title: str, site_dir: Path, when: str | None):
+    """Create a post, event or page with hints for every field: new post "Title"."""
+    _require_site(site_dir)
+    errors = ErrorCollector()
+    config = load_config(site_dir.resolve(), errors)
+    if config is None:
+        language = guess_language(site_dir)
+        _echo_problems(errors.errors, language)
+        click.echo(tool_messages(language).gettext("Fix config.yaml first: a new file needs the site's time zone.")
+                   , err=True)
+        sys.exit(1)
+    translate = tool_messages(config.language).gettext
+    try:
+        path = new_content(site_dir, kind, title, _parse_moment(when, config.timezone), config.language)
+    except ScaffoldProblem as problem:
+        _scaffold_problem(problem, config.language)
+    click.echo(translate("Created {path}").format(path=path))
+    if kind == "event":
+        marker = "CẦN ĐIỀN" if config.language.split("-")[0] == "vi" else "TO FILL IN"
+        click.echo(translate("Replace every {marker} in it, then preview with: outreach serve").format(marker=marker))
+    else:
+        click.echo(translate("It is a draft: preview it with 'outreach serve', and delete the line 'draft: true' "
+                             "to publish it."))
+
+
+def _parse_moment(value: str | None, timezone) -> Moment:
+    if not value:
+        now = datetime.now(timezone)
+        return Moment(now.date(), now.strftime("%H:%M"))
+    text = value.strip().replace("T", " ")
+    try:
+        if len(text) <= 10:
+            return Moment(date.fromisoformat(text))
+        moment = datetime.fromisoformat(text)
+        return Moment(moment.date(), moment.strftime("%H:%M"))
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD or YYYY-MM-DD HH:MM, e.g. 2026-12-05 08:00", param_hint="--date")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--with-templates", is_flag=True, help="Also copy the bundled theme into DIRECTORY/templates, to change it.")
+def init(directory: Path, with_templates: bool):
+    """Create a new site (in Vietnamese) with starter content in DIRECTORY, which must be missing or empty."""
+    language = "vi"  # the starter content is Vietnamese, and so are this command's messages
+    translate = tool_messages(language).gettext
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    try:
+        init_site(directory, with_templates, today)
+    except ScaffoldProblem as problem:
+        _scaffold_problem(problem, language)
+    click.echo(translate("Created a new site in {folder}.").format(folder=directory))
+    click.echo(translate("Next steps:"))
+    for command, what in ((f"cd {directory}", ""),
+                          ("outreach serve", translate("preview it on this computer, it reloads as you save")),
+                          ('outreach new post "..."', translate("write a new post (also: new event, new page)")),
+                          ("outreach build", translate("make the site in output/, to copy to the web host"))):
+        click.echo(f"  {command:<26} {what}".rstrip())
+
+
+@cli.command()
+@site_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. 127.0.0.1: this computer only; 0.0.0.0: the whole network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+def serve(site_dir: Path, host: str, port: int):
+    """Preview the site with drafts: build, serve, rebuild on every save and reload the browser."""
+    _require_site(site_dir)
+    from generator.server import PortProblem, serve as run_serve  # watchdog is needed by this command only
+    try:
+        run_serve(site_dir, host, port, lambda text, err: click.echo(text, err=err))
+    except PortProblem as problem:
+        _usage_problem(problem, guess_language(site_dir))
+
+
+def _scaffold_problem(problem: ScaffoldProblem, language: str) -> None:
+    translate = tool_messages(language).gettext
+    params = {k: str(v) for k, v in problem.params.items()}
+    click.echo(translate("Error: {message}").format(message=translate(problem.message).format(**params)), err=True)
+    if problem.hint:
+        click.echo("    " + translate("fix") + ": " + translate(problem.hint).format(**params), err=True)
+    sys.exit(problem.code)
 
 
 def _require_site(site_dir: Path) -> None:

@@ -1,0 +1,275 @@
+"""Checks on top of the schema: what a build can load but a careful editor would still want to fix.
+
+They run in every build and in ``outreach check`` (a build that writes nothing), after the site
+graph exists, and only add to the ErrorCollector:
+
+- errors: Markdown images without a description (alt text);
+- warnings: links to anchors that do not exist, site-absolute links and menu items that lead to
+  no page, phone and ID numbers in post bodies, long posts without a summary, upcoming drives
+  without a registration link, and text left to fill in from ``outreach new``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from generator.errors import ErrorCollector, Loc, N_
+from generator.graph import Site
+from generator.markdown import Rendered, resolve_relative
+from generator.models import Body, Content
+from generator.theme import Theme
+from generator.urls import UrlPlan
+
+LONG_POST_WORDS = 400  # a post longer than this needs a written summary for lists and shares
+# Written by `outreach new` into values the writer must replace (see scaffold.py).
+PLACEHOLDERS = ("CẦN ĐIỀN", "TO FILL IN")
+
+# [text](target "title") and ![alt](target); the target may be <wrapped> and hold one level of ().
+_INLINE_LINK = re.compile(
+    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
+    r"\(\s*(?P<target><[^>\n]*>|(?:[^\s()]|\([^\s()]*\))*)"
+    r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
+_REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:\s*(?P<target><[^>]*>|\S+)")
+_REFERENCE_IMAGE = re.compile(r"!\[(?P<text>[^\[\]]*)\]\[(?P<label>[^\]]*)\]")
+_FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_ID = re.compile(r"""\sid=["']([^"']+)["']""")
+# A run of digits that may be split by spaces, dots or dashes, optionally after '+'.
+_NUMBER = re.compile(r"(?<![\w+/.,-])\+?\d(?:[ .\-]?\d){7,13}(?![\w/]|[.,-]\d)")
+_WORD = re.compile(r"\w+")
+
+
+def run_checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[str, Rendered], site: Site,
+               errors: ErrorCollector) -> None:
+    known = _KnownPaths(site_dir, plan, site)
+    bodies: list[Body] = [p.body for p in content.posts if p.source in plan.published]
+    bodies += [p.body for p in content.pages if p.source in plan.published]
+    bodies += [e.description for e in content.events if e.description is not None and e.source in plan.published]
+    for body in bodies:
+        lines = markdown_lines(body.markdown)
+        _check_links(body, lines, plan, rendered, known, errors)
+    for post in content.posts:
+        if post.source not in plan.published:
+            continue
+        lines = markdown_lines(post.body.markdown)
+        _check_personal_numbers(post.body, lines, errors)
+        words = sum(len(_WORD.findall(text)) for _, text in lines)
+        if not post.summary and words > LONG_POST_WORDS:
+            errors.warning(Loc(post.source, post.title_line, 1),
+                           N_("this post has no 'summary' and is long ({words} words)"),
+                           N_("add a line 'summary: ...' with one or two sentences: lists of news and shares on "
+                              "Facebook and Zalo show it instead of the first paragraph"), words=words)
+    for event in content.events:
+        if event.source not in plan.published:
+            continue
+        if event.registration is None and event.status == "scheduled" and event.end >= plan.now:
+            errors.warning(Loc(event.source, event.title_line, 1),
+                           N_("this upcoming drive has no registration link"),
+                           N_("add a line 'registration: https://...' with the sign-up form; if donors just come "
+                              "without signing up, write registration: \"\""))
+    sources = [p.source for p in content.posts if p.source in plan.published]
+    sources += [p.source for p in content.pages if p.source in plan.published]
+    sources += [e.source for e in content.events] + [r.source for r in content.recognitions]
+    for source in sources:
+        _check_placeholders(site_dir, source, errors)
+    _check_menu(site_dir, site, known, errors)
+
+
+def markdown_lines(markdown: str) -> list[tuple[int, str]]:
+    """(1-based line number, text) of Markdown prose: code blocks, code spans and HTML comments blanked.
+
+    Blanking keeps columns and line numbers as they are in the file.
+    """
+    text = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), markdown)
+    out = []
+    fence = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _FENCE.match(line)
+        if fence is not None:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+            continue
+        if match:
+            fence = match.group(1)
+            continue
+        out.append((number, _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)))
+    return out
+
+
+class _KnownPaths:
+    """Output files of the site (relative to the output folder), to test site-absolute links."""
+
+    def __init__(self, site_dir: Path, plan: UrlPlan, site: Site):
+        self.site_dir = site_dir
+        self.site = site
+        self.base_path = plan.config.base_path
+        self.base_url = plan.config.base_url
+        self.files = {out.path for out in site.outputs} | {m.path for m in site.media}
+        self._more: set[str] | None = None
+
+    def _everything(self) -> set[str]:
+        if self._more is None:  # theme assets and feeds are looked up only when a link needs them
+            from generator.outputs import machine_outputs
+            more = set(Theme.for_site(self.site_dir).static_files())
+            try:
+                more |= set(machine_outputs(self.site))
+            except Exception:  # a failing generator is reported by the build itself
+                pass
+            self._more = more
+        return self.files | self._more
+
+    def internal_path(self, url: str) -> str | None:
+        """The site path of URL ('/base/tin-tuc/x/'), or None if URL is not a site-absolute link."""
+        if url.startswith(self.base_url):
+            url = self.base_path + url[len(self.base_url):]
+        if not url.startswith("/") or url.startswith("//"):
+            return None
+        return unquote(urlsplit(url).path)
+
+    def exists(self, path: str) -> bool:
+        if not path.startswith(self.base_path):
+            return False
+        rel = path[len(self.base_path):]
+        candidates = {rel + "index.html"} if rel == "" or rel.endswith("/") else {rel, rel + "/index.html"}
+        return bool(candidates & self.files) or bool(candidates & self._everything())
+
+
+def _links(line: str, offset: int = 0):
+    """(col, is image, text, target, target span) of inline links in LINE, images inside links too."""
+    for m in _INLINE_LINK.finditer(line):
+        yield (offset + m.start() + 1, m["bang"] == "!", m["text"], m["target"].strip("<>"),
+               (offset + m.start("target"), offset + m.end("target")))
+        yield from _links(m["text"], offset + m.start("text"))
+
+
+def _check_links(body: Body, lines: list[tuple[int, str]], plan: UrlPlan, rendered: dict[str, Rendered],
+                 known: _KnownPaths, errors: ErrorCollector) -> None:
+    definitions = {}
+    for number, line in lines:
+        match = _REFERENCE_DEFINITION.match(line)
+        if match:
+            definitions[match["label"].strip().lower()] = match["target"].strip("<>")
+    for number, line in lines:
+        loc_line = body.line_offset + number
+        found = [(col, image, text, target) for col, image, text, target, _ in _links(line)]
+        found += [(m.start() + 1, True, m["text"], definitions.get((m["label"] or m["text"]).strip().lower(), ""))
+                  for m in _REFERENCE_IMAGE.finditer(line)]
+        match = _REFERENCE_DEFINITION.match(line)
+        if match:
+            found.append((match.start("target") + 1, False, "-", match["target"].strip("<>")))
+        for col, image, text, target in found:
+            loc = Loc(body.path, loc_line, col)
+            if image and not text.strip():
+                errors.error(loc, N_("this image has no description (alt text)"),
+                             N_("write what the picture shows between the brackets, e.g. "
+                                "![Đoàn viên xếp hàng hiến máu](../media/anh.jpg)"))
+            if target:
+                _check_target(body, target, loc, plan, rendered, known, errors)
+
+
+def _check_target(body: Body, target: str, loc: Loc, plan: UrlPlan, rendered: dict[str, Rendered],
+                  known: _KnownPaths, errors: ErrorCollector) -> None:
+    parts = urlsplit(target)
+    internal = known.internal_path(target)
+    if internal is not None:
+        if not known.exists(internal):
+            errors.warning(loc, N_("the link '{target}' does not lead to a page of this site"),
+                           N_("link to the source file instead, relative to this one, e.g. "
+                              "../pages/dieu-kien-hien-mau.md: the build then finds its address"), target=target)
+        return
+    if parts.scheme or parts.netloc or not parts.fragment:
+        return  # other sites; links without an anchor are checked by the build itself
+    if parts.path:
+        source = resolve_relative(body.path, unquote(parts.path))
+        source = source.rstrip("/") if source else source
+    else:
+        source = body.path
+    if source is None or source not in rendered:
+        return  # missing files are reported by the build; media and lists have no headings to check
+    anchors = set(_ID.findall(rendered[source].html))
+    fragment = unquote(parts.fragment)
+    if fragment not in anchors:
+        errors.warning(loc, N_("there is no heading with the anchor '#{anchor}' in {file}"),
+                       N_("anchors are made from headings: '## Điều kiện cơ bản' gives #dieu-kien-co-ban; "
+                          "available here: {anchors}"),
+                       anchor=fragment, file=source, anchors=", ".join(sorted(anchors)) or "-")
+
+
+def _check_personal_numbers(body: Body, lines: list[tuple[int, str]], errors: ErrorCollector) -> None:
+    for number, line in lines:
+        masked = list(line)
+        for *_, (start, end) in _links(line):  # numbers inside web addresses are not shown as text
+            masked[start:end] = " " * (end - start)
+        masked = "".join(masked)
+        for match in _NUMBER.finditer(masked):
+            kind = number_kind(match.group(0))
+            if kind is None:
+                continue
+            loc = Loc(body.path, body.line_offset + number, match.start() + 1)
+            if kind == "phone":
+                errors.warning(loc, N_("this looks like a phone number: '{value}'"),
+                               N_("do not publish donors' phone numbers; if it is an organiser's public number, "
+                                  "put it in the drive's 'contact:' instead"), value=match.group(0))
+            else:
+                errors.warning(loc, N_("this looks like an ID card number: '{value}'"),
+                               N_("ID numbers (CCCD, CMND) must never be published: delete it"),
+                               value=match.group(0))
+
+
+def number_kind(text: str) -> str | None:
+    """'phone' for Vietnamese phone numbers, 'id' for 9- or 12-digit ID numbers, else None."""
+    digits = re.sub(r"\D", "", text)
+    separated = digits != text
+    if text.startswith("+84") or (text.startswith("84") and len(digits) in (11, 12) and separated):
+        return "phone" if len(digits) in (11, 12) else None
+    if digits.startswith("0") and len(digits) in (10, 11):
+        return "phone"
+    if not separated and len(digits) in (9, 12):
+        return "id"
+    return None
+
+
+def _check_placeholders(site_dir: Path, source: str, errors: ErrorCollector) -> None:
+    try:
+        text = (site_dir / source).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return  # reported by the loader
+    text = unicodedata.normalize("NFC", text)
+    if not any(marker in text for marker in PLACEHOLDERS):
+        return
+    yaml_lines = source.endswith((".yaml", ".yml"))
+    in_front_matter = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not yaml_lines and line.strip() == "---":
+            in_front_matter = number == 1
+            continue
+        if (yaml_lines or in_front_matter) and line.lstrip().startswith("#"):
+            continue  # hints in comments may name the marker
+        for marker in PLACEHOLDERS:
+            col = line.find(marker)
+            if col >= 0:
+                errors.warning(Loc(source, number, col + 1), N_("this line still has '{marker}' in it"),
+                               N_("replace it with the real information"), marker=marker)
+                break
+
+
+def _check_menu(site_dir: Path, site: Site, known: _KnownPaths, errors: ErrorCollector) -> None:
+    if not site.menu:
+        return
+    try:
+        config_lines = (site_dir / "config.yaml").read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        config_lines = []
+    for item in site.menu:
+        path = known.internal_path(item.url)
+        if path is None or known.exists(path):
+            continue
+        line = next((n for n, text in enumerate(config_lines, start=1) if item.url in text), 0)
+        col = config_lines[line - 1].find(item.url) + 1 if line else 0
+        errors.warning(Loc("config.yaml", line, col), N_("the menu item '{title}' leads to '{url}', which is not a "
+                                                         "page of this site"),
+                       N_("check the address, or the title and 'slug:' of the page it should open"),
+                       title=item.title, url=item.url)

@@ -1,0 +1,134 @@
+"""`outreach check`: every validation a build does plus the editor's checks, nothing written, exit 0/1."""
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import INVALID, NOW, ROOT, SITES, copy_site, run_cli, tree_bytes
+from generator.checks import number_kind
+from generator.i18n import tool_messages
+
+MISTAKES = INVALID / "check-mistakes"
+EXAMPLE_NOW = "2026-11-25T10:00:00+07:00"
+LOCATED = re.compile(r"^(?P<where>[^\s:]+:\d+:\d+): (?P<severity>error|warning): (?P<message>.*)$")
+
+
+def expected(site: Path) -> dict[str, list[tuple[str, str]]]:
+    rows: dict[str, list[tuple[str, str]]] = {}
+    for line in (site / "expected.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            where, severity, fragment = line.split("\t")
+            rows.setdefault(where, []).append((severity, fragment))
+    return rows
+
+
+def reported(stderr: str) -> dict[str, list[tuple[str, str]]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for line in stderr.splitlines():
+        match = LOCATED.match(line)
+        if match:
+            found.setdefault(match["where"], []).append((match["severity"], match["message"]))
+    return found
+
+
+def test_check_finds_every_planted_mistake_with_its_location():
+    result = run_cli("check", "--site", MISTAKES, "--now", NOW)
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    found = reported(result.stderr)
+    want = expected(MISTAKES)
+    for where, items in want.items():
+        assert where in found, f"nothing reported at {where}; got {sorted(found)}"
+        for severity, fragment in items:
+            assert any(s == severity and fragment in m for s, m in found[where]), \
+                f"{where}: no {severity} with {fragment!r} in {found[where]}"
+    assert set(found) == set(want), f"unexpected reports: {set(found) ^ set(want)}"
+    errors = sum(1 for items in want.values() for severity, _ in items if severity == "error")
+    assert f"{errors} error(s) found." in result.stderr
+    assert not (MISTAKES / "output").exists()
+
+
+def test_check_json_lists_the_same_problems():
+    result = run_cli("check", "--site", MISTAKES, "--now", NOW, "--format", "json")
+    assert result.code == 1
+    problems = json.loads(result.stdout)  # standard output holds the JSON and nothing else
+    assert all(set(p) == {"path", "line", "col", "severity", "message", "hint"} for p in problems)
+    found = {f"{p['path']}:{p['line']}:{p['col']}" for p in problems}
+    assert found == set(expected(MISTAKES))
+    alt = next(p for p in problems if "alt text" in p["message"])
+    assert alt["severity"] == "error" and alt["hint"]
+
+
+def test_json_messages_speak_the_site_language(tmp_path: Path):
+    site = copy_site("check-mistakes", tmp_path, INVALID)
+    config = site / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: en", "language: vi"), encoding="utf-8")
+    result = run_cli("check", "--site", site, "--now", NOW, "--format", "json")
+    problems = {f"{p['path']}:{p['line']}:{p['col']}": p for p in json.loads(result.stdout)}
+    assert "mô tả" in problems["content/posts/2025-01-01-anh.md:6:33"]["message"]
+    assert "số điện thoại" in problems["content/posts/2025-01-02-lien-he.md:6:36"]["message"]
+    text = run_cli("check", "--site", site, "--now", NOW)
+    assert "content/posts/2025-01-03-bai-dai.md:2:1: cảnh báo:" in text.stderr
+
+
+def test_example_site_passes_check_without_warnings():
+    result = run_cli("check", "--now", EXAMPLE_NOW, cwd=ROOT)
+    assert result.code == 0, result.stderr
+    assert result.stderr == ""
+    as_json = run_cli("check", "--now", EXAMPLE_NOW, "--format", "json", cwd=ROOT)
+    assert as_json.code == 0 and json.loads(as_json.stdout) == []
+
+
+def test_check_writes_nothing(tmp_path: Path):
+    site = copy_site("full", tmp_path)
+    before = tree_bytes(site)
+    assert run_cli("check", "--site", site, "--now", NOW).code == 0
+    assert tree_bytes(site) == before
+
+
+def test_build_prints_warnings_but_succeeds(tmp_path: Path):
+    site = copy_site("full", tmp_path)
+    long_post = site / "content/posts/2024-06-01-dai.md"
+    long_post.write_text("---\ntitle: Dài\ndate: 2024-06-01\n---\n" + "hiến máu " * 250 + "\n\nGọi 0912 345 678.\n",
+                         encoding="utf-8")
+    result = run_cli("build", "--site", site, "--now", NOW)
+    assert result.code == 0, result.stderr
+    assert "content/posts/2024-06-01-dai.md:2:1: cảnh báo:" in result.stderr
+    assert "content/posts/2024-06-01-dai.md:7:5: cảnh báo:" in result.stderr
+    assert (site / "output/index.html").is_file()
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("0912 345 678", "phone"), ("0912.345.678", "phone"), ("0912345678", "phone"), ("+84 912 345 678", "phone"),
+    ("0204 000 0000", "phone"), ("001203004567", "id"), ("123456789", "id"),
+    ("200.000.000", None), ("2023-12-05", None), ("1.000.000.000", None), ("12345678", None), ("2024 2025", None),
+])
+def test_number_kinds(text: str, kind: str | None):
+    assert number_kind(text) == kind
+
+
+def _messages(path: Path) -> set[str]:
+    """Constant first arguments of N_(), translate() and gettext() calls in one module."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in ("N_", "translate", "gettext"):
+                found.add(node.args[0].value)
+    return found
+
+
+@pytest.mark.parametrize("module", ["checks.py", "scaffold.py", "server.py", "progress.py"])
+def test_new_messages_have_vietnamese_translations(module: str):
+    vi = tool_messages("vi")
+    missing = sorted(m for m in _messages(ROOT / "generator" / module) if vi.gettext(m) == m)
+    assert not missing, f"add these to generator/locale/vi/LC_MESSAGES/outreach.po: {missing}"
+    for message in _messages(ROOT / "generator" / module):
+        placeholders = set(re.findall(r"{(\w+)", message))
+        assert set(re.findall(r"{(\w+)", vi.gettext(message))) == placeholders, message
