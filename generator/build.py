@@ -13,14 +13,18 @@ from pathlib import Path
 from typing import Callable
 
 from generator.checks import run_checks
+from generator.assets import Assets
 from generator.config import SiteConfig, load_config
 from generator.content import load_content
 from generator.errors import BuildFailed, ContentError, ErrorCollector, Loc, N_
 from generator.graph import Site, assemble
+from generator.images import materialize as materialize_images
+from generator.images import prepare as prepare_images
 from generator.markdown import MarkdownRenderer, Rendered
 from generator.models import Body, Content
 from generator.outputs import machine_outputs
 from generator.render import render_pages
+from generator.search import search_index
 from generator.theme import Theme
 from generator.urls import BuildOptions, UrlPlan, plan_urls
 from generator.write import check_output_folder, write_site
@@ -83,7 +87,8 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
     moment = now_in(config, now)
     plan = plan_urls(config, content, moment, options, errors)
     rendered = render_markdown(content, plan, config, errors)
-    site = assemble(config, content, plan, rendered, errors)
+    images, rendered = prepare_images(site_dir, content, plan, rendered, errors)
+    site = assemble(config, content, plan, rendered, errors, images=images)
     run_checks(site_dir, content, plan, rendered, site, errors)
     if len(config.languages) > 1:
         errors.warning(Loc("config.yaml"), N_("only the first of 'languages' is built for now"),
@@ -113,7 +118,7 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
                          N_("change the permalinks in config.yaml"), path=rel, producer=producer)
         files[rel] = data
     copied = 0
-    for rel, path in theme.static_files().items():
+    for rel, path in Assets.for_theme(theme).files.items():  # CSS and JS with their hash in the name
         files[rel] = path
         copied += 1
     for media in site.media:
@@ -122,6 +127,9 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
                          path=media.path)
         files[media.path] = site_dir / media.source
         copied += 1
+    if not errors.has_errors():
+        files.update(materialize_images(site.images, site_dir))  # resized copies, through .cache/images
+        files.update(search_index(files, errors))  # pagefind/, from the pages just rendered
     if errors.has_errors():
         _fail(site_dir, config, errors)
     return config, site, files, copied, started

@@ -27,6 +27,7 @@ DEFAULT_PERMALINKS = {
     "archives": "/luu-tru/",
     "events": "/su-kien/",
     "recognition": "/vinh-danh/",
+    "search": "/tim-kiem/",
     "paginate": "trang/{n}/",
 }
 _PLACEHOLDERS = {

@@ -12,11 +12,15 @@ from datetime import date, datetime, timedelta
 
 from generator.config import MenuItem, SiteConfig
 from generator.errors import ErrorCollector, Loc, N_
+from generator.images import ImagePlan, SharedImage
 from generator.markdown import Rendered
 from generator.models import Contact, Content, Event, MediaFile, Needs, Person, Results, Venue
 from generator.pagination import Pager, paginate
 from generator.slugs import slugify
 from generator.urls import UrlPlan, expand, media_url, output_path
+
+
+FLYER = "to-roi/"  # a drive's printable flyer, below the drive's own address ("tờ rơi")
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class PostView:
     event: EventRef | None
     draft: bool
     future: bool
+    # The 1200×630 JPEG made from the post's image for og:image (absolute with config.absolute);
+    # None when the post has no image, or an SVG or remote one (see images.py).
+    share_image: SharedImage | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,8 @@ class EventView:
     map_url: str | None
     related: tuple[PostView, ...]
     recognitions: tuple["RecognitionView", ...]
+    share_image: SharedImage | None = None  # as on PostView
+    flyer_url: str | None = None  # the printable A4 flyer (upcoming drives that are not cancelled)
 
     @property
     def ref(self) -> EventRef:
@@ -185,13 +194,14 @@ class Site:
     outputs: tuple[Output, ...]
     media: tuple[MediaFile, ...]  # copied through to the same path under the output
     urls: dict  # named list URLs: news, events, recognition, archives, tags, categories, home
+    images: ImagePlan = ImagePlan()  # content images and their resized copies (images.py)
 
     def url(self, name: str) -> str:
         return self.urls[name]
 
 
 def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict[str, Rendered],
-             errors: ErrorCollector) -> Site:
+             errors: ErrorCollector, images: ImagePlan = ImagePlan()) -> Site:
     now = plan.now
     links = config.permalinks
     url = plan.url
@@ -244,6 +254,7 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
             author=post.author, image=media_url(plan, post.image) if post.image else None, image_alt=post.image_alt,
             event=event_ref(post.event, Loc(post.source, *post.event_at)),
             draft=post.source in plan.drafts, future=post.source in plan.future,
+            share_image=_shared(images, plan, post.image),
         ))
     posts.reverse()  # newest first
     posts_tuple = tuple(posts)
@@ -280,6 +291,8 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
             image=media_url(plan, event.image) if event.image else None, image_alt=event.image_alt,
             map_url=event.venue.map or _map_search(event.venue), related=tuple(related.get(event.id, ())),
             recognitions=tuple(recognitions_by_event.get(event.id, ())),
+            share_image=_shared(images, plan, event.image),
+            flyer_url=url(plan.urls[event.source] + FLYER) if event.end >= now and event.status != "cancelled" else None,
         ))
     upcoming = tuple(e for e in events if e.upcoming)
     past = tuple(reversed([e for e in events if not e.upcoming]))
@@ -323,6 +336,7 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
     list_urls = {
         "home": url("/"), "news": url(links["news"]), "events": url(links["events"]),
         "recognition": url(links["recognition"]), "archives": url(links["archives"]),
+        "search": url(links["search"]),
         "tags": url(_index_of(links["tag"])) if _index_of(links["tag"]) else None,
         "categories": url(_index_of(links["category"])) if _index_of(links["category"]) else None,
     }
@@ -359,9 +373,12 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
     add(links["events"], "events.html", "(event list)", "")
     for event in events:
         add(plan.urls[event.source], "event.html", event.source, event.title, event=event)
+        if event.flyer_url:
+            add(plan.urls[event.source] + FLYER, "flyer.html", event.source, event.title, event=event)
     add(links["recognition"], "recognition.html", "(recognition)", "")
     for page in pages:
         add(plan.urls[page.source], "page.html", page.source, page.title, page=page)
+    add(links["search"], "search.html", "(search page)", "")
     add("/404.html", "404.html", "(404 page)", "")
 
     seen: dict[str, Output] = {}
@@ -378,7 +395,13 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
     return Site(config=config, now=now, menu=config.menu, posts=posts_tuple, events=tuple(events),
                 upcoming=upcoming, past=past, next_event=next_event, pages=tuple(pages),
                 recognitions=tuple(recognitions), milestones=milestones, totals=totals, tags=tags,
-                categories=categories, years=years, needs=needs, eligibility=eligibility, outputs=tuple(outputs), media=content.media, urls=list_urls)
+                categories=categories, years=years, needs=needs, eligibility=eligibility, outputs=tuple(outputs), media=content.media, urls=list_urls,
+                images=images)
+
+
+def _shared(images: ImagePlan, plan: UrlPlan, image: str | None) -> SharedImage | None:
+    info = images.get(media_url(plan, image)) if image else None
+    return info.shared if info else None
 
 
 def _index_of(pattern: str) -> str | None:

@@ -10,7 +10,9 @@ from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from generator.assets import Assets
 from generator.errors import ErrorCollector, Loc, N_
+from generator.flyer import first_list, qr_svg
 from generator.graph import Site
 from generator.i18n import load_catalogue
 from generator.theme import Theme
@@ -57,6 +59,11 @@ def environment(site: Site, theme: Theme) -> jinja2.Environment:
         tojson_safe=lambda value: json.dumps(value, ensure_ascii=False).replace("<", "\\u003c"),
     )
     env.globals.update(site=site, config=config)
+    env.globals.update(
+        asset=Assets.for_theme(theme).url_function(config.base_path),  # 'style.css' -> fingerprinted URL
+        picture=site.images.picture,  # responsive <picture> for a content image (images.py)
+        qr_svg=qr_svg, first_list=first_list,  # the drive flyer (flyer.py)
+    )
     return env
 
 
