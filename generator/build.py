@@ -23,6 +23,7 @@ from generator.images import prepare as prepare_images
 from generator.markdown import MarkdownRenderer, Rendered
 from generator.models import Body, Content
 from generator.outputs import machine_outputs
+from generator.outputs.calendar import carried_calendars
 from generator.render import render_pages
 from generator.search import search_index
 from generator.theme import Theme
@@ -144,6 +145,8 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     errors = ErrorCollector()
     config, site, files, copied, started = produce(site_dir, options, now, errors, base_url, stage)
     stage(N_("writing files"))
+    # calendar SEQUENCE goes on from the last good build in this folder (see outputs/calendar.py)
+    files.update(carried_calendars(site, output_dir))
     write_site(output_dir, files)
     return BuildResult(site=site, pages=len(site.outputs), copied=copied, seconds=time.perf_counter() - started,
                        warnings=errors.warnings, language=config.language)

@@ -15,6 +15,7 @@ from generator.errors import ErrorCollector, Loc, N_
 from generator.flyer import first_list, qr_svg
 from generator.graph import Site
 from generator.i18n import load_catalogue
+from generator.seo import Metadata, json_for_script
 from generator.theme import Theme
 
 
@@ -56,9 +57,10 @@ def environment(site: Site, theme: Theme) -> jinja2.Environment:
         number=lambda value: format_decimal(value, locale=locale),
         absolute=config.absolute,
         urlquote=lambda value: quote(str(value), safe=""),
-        tojson_safe=lambda value: json.dumps(value, ensure_ascii=False).replace("<", "\\u003c"),
+        tojson_safe=json_for_script,  # for <script> blocks: escapes <, > and &
     )
     env.globals.update(site=site, config=config)
+    env.globals.update(meta=Metadata(site, theme.static_files()))  # head tags and JSON-LD (seo.py)
     env.globals.update(
         asset=Assets.for_theme(theme).url_function(config.base_path),  # 'style.css' -> fingerprinted URL
         picture=site.images.picture,  # responsive <picture> for a content image (images.py)

@@ -14,6 +14,12 @@ Generator = Callable[[Site], dict[str, bytes]]
 GENERATORS: list[Generator] = []
 
 
+def _register_bundled() -> None:
+    # imported here: these modules import the package (for shared helpers) while it initialises
+    from generator.outputs import calendar, feeds, sitemap
+    GENERATORS.extend([feeds.generate, calendar.generate, sitemap.generate])
+
+
 def machine_outputs(site: Site) -> dict[str, tuple[str, bytes]]:
     """{path: (generator name, bytes)} from every registered generator, in registration order."""
     files: dict[str, tuple[str, bytes]] = {}
@@ -21,3 +27,5 @@ def machine_outputs(site: Site) -> dict[str, tuple[str, bytes]]:
         for path, data in generate(site).items():
             files.setdefault(path, (generate.__module__, data))
     return files
+
+_register_bundled()

@@ -1,0 +1,228 @@
+"""Calendars (RFC 5545, written with the icalendar library): ``events.ics`` and one .ics per drive.
+
+Where they go: ``events.ics`` at the site root is the subscription of every drive; each drive's
+own file sits beside its page and is named after its address (``su-kien/<slug>/<slug>.ics``), so a
+downloaded file has a readable name.
+
+What a calendar client relies on, and where it comes from:
+- UID: the event id (its file name) and the site's host, so it survives title and date edits.
+- DTSTART/DTEND: local times with TZID and a VTIMEZONE made from the zoneinfo data.
+- DTSTAMP: from the content (the drive's start), never the clock: two builds of the same content
+  are byte-identical.
+- SEQUENCE: clients only accept a changed copy of an event they already hold when its SEQUENCE
+  went up. Builds are stateless, so the previous revision is read back from the ``events.ics`` of
+  the last good build in the same output folder (``previous_revisions``): a drive whose published
+  data changed gets the previous SEQUENCE + 1. Each event carries the hash of its published data
+  (``X-OUTREACH-REVISION``) for that comparison. A build into an empty folder starts at 0.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+from datetime import date, datetime, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode
+
+import icalendar
+
+from generator.errors import N_
+from generator.graph import EventView, Site
+from generator.i18n import tool_messages
+from generator.outputs.addresses import absolute, host, output_folder, site_url
+
+SUBSCRIPTION = "events.ics"
+REVISION = "X-OUTREACH-REVISION"
+STATUS = {"scheduled": "CONFIRMED", "cancelled": "CANCELLED", "postponed": "TENTATIVE"}
+
+Revisions = dict[str, tuple[int, str]]  # UID -> (SEQUENCE, revision hash)
+
+
+# -- addresses ---------------------------------------------------------------------------------
+
+def ics_path(site: Site, event: EventView) -> str:
+    """'su-kien/<slug>/<slug>.ics': beside the event page, named after its last path segment."""
+    folder = output_folder(site.config, event.url)
+    name = folder.rstrip("/").rsplit("/", 1)[-1] or event.id
+    return f"{folder}{name}.ics"
+
+
+def ics_url(site: Site, event: EventView) -> str:
+    return site_url(site.config, ics_path(site, event))
+
+
+def subscription_url(site: Site) -> str:
+    return site_url(site.config, SUBSCRIPTION)
+
+
+def uid(site: Site, event: EventView) -> str:
+    base = site.config.base_path.rstrip("/")
+    return f"{event.id}@{host(site.config)}{base}"
+
+
+def google_calendar_url(site: Site, event: EventView) -> str:
+    """Google Calendar's 'add event' form, filled in (times in UTC, as the form expects)."""
+    def utc(moment: datetime) -> str:
+        return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    query = urlencode({
+        "action": "TEMPLATE",
+        "text": event.title,
+        "dates": f"{utc(event.start)}/{utc(event.end)}",
+        "details": f"{event.summary}\n\n{absolute(site.config, event.url)}".strip(),
+        "location": f"{event.venue.name}, {event.venue.address}",
+        "ctz": site.config.timezone_name,
+    })
+    return "https://calendar.google.com/calendar/render?" + query
+
+
+# -- plain text from rendered Markdown ---------------------------------------------------------
+
+class _Text(HTMLParser):
+    BLOCKS = {"p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+              "table", "tr", "br", "hr", "figure"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("- ")
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def plain_text(fragment: str) -> str:
+    """Rendered HTML -> plain text: paragraphs separated by a blank line, no tags, no entities."""
+    parser = _Text()
+    parser.feed(fragment)
+    parser.close()
+    lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
+    paragraphs, current = [], []
+    for line in lines:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append("\n".join(current))
+            current = []
+    if current:
+        paragraphs.append("\n".join(current))
+    return html.unescape("\n\n".join(paragraphs))
+
+
+# -- the calendars -----------------------------------------------------------------------------
+
+def description(site: Site, event: EventView) -> str:
+    _ = tool_messages(site.config.language).gettext
+    parts = []
+    if event.status == "cancelled":
+        parts.append(_(N_("This drive is cancelled.")))
+    elif event.status == "postponed":
+        parts.append(_(N_("This drive is postponed: see its page for the new date.")))
+    text = plain_text(event.html)
+    if text:
+        parts.append(text)
+    if event.organizers:
+        parts.append(_(N_("Organisers: {names}")).format(names=", ".join(event.organizers)))
+    if event.registration:
+        parts.append(_(N_("Register: {url}")).format(url=event.registration))
+    if event.contact and (event.contact.name or event.contact.phone):
+        who = ", ".join(x for x in (event.contact.name, event.contact.phone) if x)
+        parts.append(_(N_("Contact: {who}")).format(who=who))
+    parts.append(absolute(site.config, event.url))
+    return "\n\n".join(parts)
+
+
+def vevent(site: Site, event: EventView) -> icalendar.Event:
+    """The event without SEQUENCE and revision: what a reader of the calendar sees."""
+    config = site.config
+    tz = config.timezone
+    component = icalendar.Event()
+    component.add("uid", uid(site, event))
+    component.add("dtstamp", event.start.astimezone(timezone.utc))
+    component.add("dtstart", event.start.astimezone(tz))
+    component.add("dtend", event.end.astimezone(tz))
+    component.add("summary", event.title)
+    component.add("location", f"{event.venue.name}, {event.venue.address}")
+    component.add("description", description(site, event))
+    component.add("url", absolute(config, event.url))
+    component.add("status", STATUS.get(event.status, "CONFIRMED"))
+    component.add("transp", "OPAQUE")
+    return component
+
+
+def revision(component: icalendar.Event) -> str:
+    return hashlib.sha256(component.to_ical()).hexdigest()[:16]
+
+
+def _calendar(site: Site, events: list[tuple[EventView, icalendar.Event]], name: str,
+              subscription: bool) -> bytes:
+    config = site.config
+    cal = icalendar.Calendar()
+    cal.add("prodid", f"-//Outreach//{config.title}//{config.language.upper()}")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", config.timezone_name)
+    if subscription:
+        cal.add("refresh-interval", icalendar.vDuration.from_ical("PT12H"), parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", "PT12H")
+    if events:
+        first = min(e.start.astimezone(config.timezone) for e, _ in events)
+        last = max(e.end.astimezone(config.timezone) for e, _ in events)
+        cal.add_component(icalendar.Timezone.from_tzid(config.timezone_name, first_date=date(first.year, 1, 1),
+                                                       last_date=date(last.year + 2, 1, 1)))
+    for _, component in events:
+        cal.add_component(component)
+    return cal.to_ical()
+
+
+def calendars(site: Site, previous: Revisions | None = None) -> dict[str, bytes]:
+    """events.ics and one file per drive; SEQUENCE continues from PREVIOUS (see the module notes)."""
+    previous = previous or {}
+    made = []
+    for event in site.events:
+        component = vevent(site, event)
+        rev = revision(component)
+        sequence, last_rev = previous.get(str(component["uid"]), (0, rev))
+        component.add("sequence", sequence if last_rev == rev else sequence + 1)
+        component.add(REVISION, rev)
+        made.append((event, component))
+    files = {SUBSCRIPTION: _calendar(site, made, site.config.title, subscription=True)}
+    for event, component in made:
+        files[ics_path(site, event)] = _calendar(site, [(event, component)], event.title, subscription=False)
+    return files
+
+
+def generate(site: Site) -> dict[str, bytes]:
+    return calendars(site)
+
+
+def previous_revisions(output_dir: Path) -> Revisions:
+    """SEQUENCE and revision of every event in the last good build's events.ics, if there is one."""
+    path = output_dir / SUBSCRIPTION
+    try:
+        cal = icalendar.Calendar.from_ical(path.read_bytes())
+    except (OSError, ValueError):
+        return {}  # no previous build (or not ours): every drive starts at SEQUENCE 0
+    found: Revisions = {}
+    for component in cal.walk("VEVENT"):
+        try:
+            found[str(component["UID"])] = (int(component.get("SEQUENCE", 0)), str(component.get(REVISION, "")))
+        except (KeyError, ValueError, TypeError):
+            continue
+    return found
+
+
+def carried_calendars(site: Site, output_dir: Path) -> dict[str, bytes]:
+    """The calendars of SITE with SEQUENCE carried on from what OUTPUT_DIR holds now."""
+    return calendars(site, previous_revisions(output_dir))

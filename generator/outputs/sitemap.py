@@ -1,0 +1,70 @@
+"""sitemap.xml (every published page, absolute URLs, lastmod from the content) and robots.txt.
+
+robots.txt is written at the output root. Crawlers read it only at the root of a host, so a site
+published under a sub-path (base_url https://example.org/hien-mau/) should have its host serve
+a robots.txt that names this sitemap too.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+from generator.graph import Output, PostView, Site
+from generator.outputs.addresses import absolute, site_url
+
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+
+
+def _newest(posts) -> datetime | None:
+    moments = [p.updated or p.date for p in posts if isinstance(p, PostView) and not p.draft and not p.future]
+    return max(moments) if moments else None
+
+
+def lastmod(site: Site, out: Output) -> datetime | None:
+    """When a page's content last changed, as far as the content says; None when it does not say."""
+    values = out.values
+    if "post" in values:
+        return values["post"].updated or values["post"].date
+    if "page" in values:
+        return values["page"].updated
+    if "pager" in values:
+        return _newest(values["pager"].items)
+    if "posts" in values:
+        return _newest(values["posts"])
+    if out.template == "home.html":
+        return _newest(site.posts)
+    return None
+
+
+def listed(out: Output) -> bool:
+    """Search engines get published pages only: not the 404 page, nor a --drafts/--future preview."""
+    if out.template == "404.html":
+        return False
+    item = out.values.get("post") or out.values.get("page")
+    return not (item and (item.draft or getattr(item, "future", False)))
+
+
+def sitemap(site: Site) -> bytes:
+    tz = site.config.timezone
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for out in site.outputs:
+        if not listed(out):
+            continue
+        lines.append(f"  <url><loc>{escape(absolute(site.config, out.url))}</loc>")
+        moment = lastmod(site, out)
+        if moment is not None:
+            lines.append(f"    <lastmod>{moment.astimezone(tz).isoformat()}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots(site: Site) -> bytes:
+    url = absolute(site.config, site_url(site.config, SITEMAP))
+    return f"User-agent: *\nAllow: /\n\nSitemap: {url}\n".encode("utf-8")
+
+
+def generate(site: Site) -> dict[str, bytes]:
+    return {SITEMAP: sitemap(site), ROBOTS: robots(site)}

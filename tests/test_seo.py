@@ -1,0 +1,138 @@
+"""Sitemap, robots.txt, canonical links, OpenGraph/Twitter tags and schema.org JSON-LD."""
+from __future__ import annotations
+
+import json
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from conftest import NOW, copy_site, html, run_cli
+
+BASE = "https://example.org/hien-mau/"
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+HOSTILE = "</script><script>alert(1)</script> & <b>"
+
+
+def local_file(out: Path, url: str) -> Path:
+    assert url.startswith(BASE), url
+    rel = url[len(BASE):]
+    return out / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)
+
+
+def page_url(out: Path, page: Path) -> str:
+    rel = page.relative_to(out).as_posix()
+    return BASE + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+
+
+def json_ld(soup) -> dict[str, dict]:
+    blocks = [json.loads(s.string) for s in soup.find_all("script", type="application/ld+json")]
+    return {b["@type"]: b for b in blocks}
+
+
+def og(soup) -> dict[str, list[str]]:
+    tags: dict[str, list[str]] = {}
+    for meta in soup.find_all("meta"):
+        key = meta.get("property") or meta.get("name")
+        if key and key.startswith(("og:", "twitter:", "article:")):
+            tags.setdefault(key, []).append(meta["content"])
+    return tags
+
+
+def test_sitemap_lists_every_published_page_and_nothing_else(full_build: Path):
+    root = ET.parse(full_build / "sitemap.xml").getroot()
+    entries = {u.find(SM + "loc").text: u.findtext(SM + "lastmod") for u in root.findall(SM + "url")}
+    for url in entries:
+        assert local_file(full_build, url).is_file(), url
+    pages = {page_url(full_build, p) for p in full_build.rglob("*.html") if p.name != "404.html"}
+    assert set(entries) == pages
+    assert entries[BASE + "tin-tuc/bai-thu-tu/"] == "2024-03-02T10:00:00+07:00"  # updated wins over date
+    assert entries[BASE + "tin-tuc/dak-lak-huong-ung/"] == "2022-06-14T00:00:00+07:00"
+    assert entries[BASE] == "2024-03-02T10:00:00+07:00"  # a list changes with its newest post
+    robots = (full_build / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {BASE}sitemap.xml" in robots.splitlines()
+
+
+def test_every_page_has_its_canonical_address(full_build: Path):
+    for page in full_build.rglob("*.html"):
+        links = html(page).head.find_all("link", rel="canonical")
+        if page.name == "404.html":
+            assert links == []  # served at any address: it has no address of its own
+            continue
+        assert [link["href"] for link in links] == [page_url(full_build, page)], page
+
+
+def test_opengraph_and_twitter_tags_are_absolute(full_build: Path):
+    for page in full_build.rglob("*.html"):
+        tags = og(html(page))
+        assert tags["og:locale"] == ["vi_VN"]
+        for key in ("og:url", "og:image", "twitter:image"):
+            for value in tags.get(key, []):
+                assert value.startswith("https://example.org/"), (page, key, value)
+                assert local_file(full_build, value).is_file(), (page, key, value)
+        assert tags["og:image"] and tags["og:title"] and tags["twitter:card"]
+    home = og(html(full_build / "index.html"))
+    assert home["og:type"] == ["website"] and home["og:url"] == [BASE]
+    assert home["og:image"] == [BASE + "static/share.png"]  # the theme's default picture
+    assert home["og:image:width"] == ["1200"] and home["og:image:height"] == ["630"]
+    data = (full_build / "static/share.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", data[16:24]) == (1200, 630)
+    post = og(html(full_build / "tin-tuc/bai-thu-tu/index.html"))
+    assert post["og:type"] == ["article"] and post["og:title"] == ["Bài thứ tư"]
+    assert post["article:published_time"] == ["2024-03-01T08:00:00+07:00"]
+    assert post["og:description"] == ["Nội dung bài bốn."]
+
+
+def test_news_article_json_ld(full_build: Path):
+    data = json_ld(html(full_build / "tin-tuc/bai-thu-tu/index.html"))
+    article = data["NewsArticle"]
+    assert article["@context"] == "https://schema.org"
+    assert article["headline"] == "Bài thứ tư"
+    assert article["datePublished"] == "2024-03-01T08:00:00+07:00"
+    assert article["dateModified"] == "2024-03-02T10:00:00+07:00"
+    assert article["image"] == [BASE + "static/share.png"]
+    assert article["author"]["name"] and article["publisher"]["name"] == "Ban tổ chức thử nghiệm"
+    crumbs = data["BreadcrumbList"]["itemListElement"]
+    assert [c["position"] for c in crumbs] == [1, 2, 3]
+    assert [c["item"] for c in crumbs] == [BASE, BASE + "tin-tuc/", BASE + "tin-tuc/bai-thu-tu/"]
+    assert crumbs[1]["name"] == "Tin tức"
+    with_image = json_ld(html(full_build / "tin-tuc/hien-mau-cuu-nguoi-nghia-cu-cao-dep/index.html"))
+    assert with_image["NewsArticle"]["image"][0] == BASE + "media/anh.gif"
+
+
+def test_event_json_ld(full_build: Path):
+    event = json_ld(html(full_build / "su-kien/dot-hai-sap-toi/index.html"))["Event"]
+    assert event["name"] == "Đợt hai sắp tới"
+    assert event["startDate"] == "2027-01-09T07:00:00+07:00" and event["endDate"] == "2027-01-09T11:00:00+07:00"
+    assert event["eventStatus"] == "https://schema.org/EventScheduled"
+    assert event["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
+    assert event["location"] == {"@type": "Place", "name": "Nhà văn hoá", "hasMap": "https://www.openstreetmap.org/",
+                                 "address": {"@type": "PostalAddress", "streetAddress": "Số 3", "addressCountry": "VN"}}
+    assert event["organizer"][0]["@type"] == "Organization"
+    assert event["url"] == BASE + "su-kien/dot-hai-sap-toi/"
+    cancelled = json_ld(html(full_build / "su-kien/dot-bi-huy/index.html"))["Event"]
+    assert cancelled["eventStatus"] == "https://schema.org/EventCancelled"
+
+
+def test_home_page_describes_the_organisation(full_build: Path):
+    data = json_ld(html(full_build / "index.html"))
+    org = data["Organization"]
+    assert org["name"] == "Ban tổ chức thử nghiệm" and org["url"] == BASE
+    assert org["email"] == "test@example.org" and org["telephone"] == "0900 000 000"
+
+
+def test_content_cannot_break_out_of_json_ld(tmp_path: Path):
+    site = copy_site("full", tmp_path)
+    (site / "content/posts/2024-04-01-hostile.md").write_text(
+        f'---\ntitle: "{HOSTILE}"\ndate: 2024-04-01 08:00\nslug: hostile\nsummary: "{HOSTILE}"\n---\nBody.\n',
+        encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("build", "--site", site, "--output", out, "--now", NOW)
+    assert result.code == 0, result.stderr
+    raw = (out / "tin-tuc/hostile/index.html").read_text(encoding="utf-8")
+    soup = html(out / "tin-tuc/hostile/index.html")
+    scripts = soup.find_all("script")
+    assert all(s.get("type") == "application/ld+json" for s in scripts)  # nothing injected
+    article = json_ld(soup)["NewsArticle"]
+    assert article["headline"] == HOSTILE and article["description"] == HOSTILE
+    assert "<script>alert" not in raw  # escaped everywhere: in the title, the meta tags and the JSON
+    assert og(soup)["og:title"] == [HOSTILE]
