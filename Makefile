@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test clean messages
+.PHONY: site test serve clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 site: $(VENV)/.installed-site
 	$(BIN)/outreach build --site .
+
+# Preview the example site with drafts at http://127.0.0.1:8000/, rebuilt and reloaded on every save.
+serve: $(VENV)/.installed-site
+	$(BIN)/outreach serve --site .
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n auto
