@@ -73,8 +73,10 @@ class Server:
 
 
 @pytest.fixture
-def server(tmp_path: Path):
+def server(request, tmp_path: Path):
     site = copy_site("full", tmp_path)
+    for rel, text in getattr(request, "param", {}).items():  # files to write before the server starts
+        (site / rel).write_text(text, encoding="utf-8")
     work = tmp_path / "tmp"
     work.mkdir()
     log = tmp_path / "serve.log"
@@ -163,6 +165,21 @@ def test_survives_a_broken_file_and_recovers(server: Server):
     server.wait_for(lambda: server.status()["epoch"] == 2 and not server.status()["errors"], "the recovery")
     status, _, body = server.get(NEWS_POST)
     assert "Nội dung sau khi sửa lỗi" in body and 'id="outreach-errors"' not in body
+
+
+BROKEN_CONFIG = "title: [Thử nghiệm\nbase_url: https://example.org/hien-mau/\nlanguage: vi\ntimezone: Asia/Ho_Chi_Minh\n"
+
+
+@pytest.mark.parametrize("server", [{"config.yaml": BROKEN_CONFIG}], indirect=True)
+def test_a_site_broken_from_the_start_shows_its_errors_then_recovers(server: Server):
+    status, _, body = server.get(BASE)
+    assert status == 503
+    assert "config.yaml:2:9" in body and 'id="outreach-errors"' in body and "livereload.js" in body
+    assert server.status()["epoch"] == 0
+    config = server.site / "config.yaml"
+    config.write_text(BROKEN_CONFIG.replace("[Thử nghiệm", "Thử nghiệm"), encoding="utf-8")
+    server.wait_for(lambda: server.status()["epoch"] == 1, "the first good build")
+    assert server.get(BASE)[0] == 200
 
 
 def test_never_serves_files_outside_the_output(server: Server, tmp_path: Path):
