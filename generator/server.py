@@ -40,6 +40,7 @@ from generator.urls import BuildOptions
 LIVE = "/__outreach/"  # the preview's own files; outside any base path a site can have
 DEBOUNCE = 0.25  # seconds of quiet after the last change: editors save in bursts of events
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream, to notice closed tabs
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 IGNORED_NAMES = re.compile(r"(^\.|^#.*#$|~$|\.sw[a-p]$|\.tmp$|^4913$)")  # hidden files, editor droppings
 
 LIVE_RELOAD_JS = b"""(function () {
@@ -248,7 +249,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         translate = tool_messages(snapshot.language).gettext
         path = urlsplit(self.path).path
         try:
-            if path.startswith(LIVE):
+            if not self._host_allowed():
+                self._send(400, b"Bad Request: unexpected Host header", "text/plain; charset=utf-8", head)
+            elif path.startswith(LIVE):
                 self._live(path[len(LIVE):], snapshot, translate, head)
             elif snapshot.root is None:
                 self._send(503, error_page(snapshot, translate), "text/html; charset=utf-8", head)
@@ -256,6 +259,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self._file(snapshot, translate, head)
         except (BrokenPipeError, ConnectionResetError, socket.timeout):
             pass  # the browser went away
+
+    def _host_allowed(self) -> bool:
+        """On this computer only, the Host must be this computer too: a web page cannot then read the
+        preview (drafts included) through a domain name it points at 127.0.0.1 (DNS rebinding)."""
+        if self.preview.host not in LOOPBACK:
+            return True  # the writer chose to open the preview to the network
+        host = self.headers.get("Host")
+        if host is None:
+            return True  # HTTP/1.0 clients may leave it out
+        name = host.rsplit("]", 1)[0] + "]" if host.startswith("[") else host.rsplit(":", 1)[0]
+        return name.lower() in ("127.0.0.1", "localhost", "[::1]")
 
     def _file(self, snapshot: Snapshot, translate, head: bool) -> None:
         found = locate(snapshot.root, snapshot.base_path, self.path)
@@ -533,7 +547,7 @@ def serve(site_dir: Path, host: str, port: int, echo: Callable[[str, bool], None
         translate = tool_messages(snapshot.language).gettext
         echo(translate("Preview at {url} (drafts and future posts are shown). Press Ctrl-C to stop.").format(
             url=preview.address(snapshot.base_path)), False)
-        if host not in ("127.0.0.1", "localhost", "::1"):
+        if host not in LOOPBACK:
             echo(translate("Warning: other computers on the network can open this preview, drafts included."), True)
         signal.signal(signal.SIGTERM, _interrupt)
         server.serve_forever(poll_interval=0.25)

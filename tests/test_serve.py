@@ -45,10 +45,10 @@ class Server:
         finally:
             connection.close()
 
-    def raw(self, request_target: str) -> tuple[int, str]:
+    def raw(self, request_target: str, host: str = "127.0.0.1") -> tuple[int, str]:
         """Sends the request target exactly as given (no client-side normalisation)."""
         with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:
-            sock.sendall(f"GET {request_target} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode("latin-1"))
+            sock.sendall(f"GET {request_target} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode("latin-1"))
             data = b""
             while chunk := sock.recv(65536):
                 data += chunk
@@ -198,6 +198,9 @@ def test_never_serves_files_outside_the_output(server: Server, tmp_path: Path):
         assert status in (400, 404), (target, status)
         assert "TOP-SECRET" not in body and "base_url" not in body, target
     assert server.raw(BASE + "index.html")[0] == 200
+    assert server.raw(BASE + "index.html", host=f"localhost:{server.port}")[0] == 200
+    # a page on another site cannot read the preview through a name it points at 127.0.0.1
+    assert server.raw(BASE + "index.html", host="attacker.example")[0] == 400
 
 
 def test_answers_200_concurrent_requests(server: Server):
