@@ -11,6 +11,7 @@ import struct
 from pathlib import Path
 
 from babel.core import get_global
+from babel.numbers import get_territory_currencies
 from markupsafe import Markup
 
 from generator.graph import EventView, Output, PageView, PostView, Site
@@ -263,8 +264,9 @@ class Metadata:
             data["image"] = images
         if description:
             data["description"] = description
-        if event.registration:
-            data["offers"] = {"@type": "Offer", "url": event.registration, "price": 0, "priceCurrency": "VND",
+        currencies = get_territory_currencies(territory) if territory else []
+        if event.registration and currencies:  # where to sign up; donating is free
+            data["offers"] = {"@type": "Offer", "url": event.registration, "price": 0, "priceCurrency": currencies[0],
                               "availability": "https://schema.org/InStock"}
         return data
 

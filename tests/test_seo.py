@@ -6,7 +6,7 @@ import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conftest import NOW, copy_site, html, run_cli
+from conftest import NOW, ROOT, copy_site, html, run_cli
 
 BASE = "https://example.org/hien-mau/"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -109,6 +109,7 @@ def test_event_json_ld(full_build: Path):
                                  "address": {"@type": "PostalAddress", "streetAddress": "Số 3", "addressCountry": "VN"}}
     assert event["organizer"][0]["@type"] == "Organization"
     assert event["url"] == BASE + "su-kien/dot-hai-sap-toi/"
+    assert event["offers"]["url"] == "https://example.org/dang-ky" and event["offers"]["priceCurrency"] == "VND"
     cancelled = json_ld(html(full_build / "su-kien/dot-bi-huy/index.html"))["Event"]
     assert cancelled["eventStatus"] == "https://schema.org/EventCancelled"
 
@@ -136,3 +137,35 @@ def test_content_cannot_break_out_of_json_ld(tmp_path: Path):
     assert article["headline"] == HOSTILE and article["description"] == HOSTILE
     assert "<script>alert" not in raw  # escaped everywhere: in the title, the meta tags and the JSON
     assert og(soup)["og:title"] == [HOSTILE]
+
+
+def test_example_site_machine_outputs(tmp_path: Path):
+    """The example site (repository root): every feed, calendar, sitemap URL and JSON-LD block is sound."""
+    import feedparser
+    import icalendar
+
+    out = tmp_path / "out"
+    result = run_cli("build", "--output", out, "--now", "2026-11-25T10:00:00+07:00", cwd=ROOT)
+    assert result.code == 0, result.stderr
+    base = "https://hienmau.example.vn/"
+    feeds = [p for p in out.rglob("*.xml") if p.name in ("atom.xml", "rss.xml")]
+    assert len(feeds) >= 4
+    for path in feeds:
+        feed = feedparser.parse(path.read_bytes())
+        assert feed.bozo == 0 and feed.entries, path
+        dates = [e.published_parsed for e in feed.entries]
+        assert dates == sorted(dates, reverse=True), path
+    calendars = {p.relative_to(out).as_posix(): icalendar.Calendar.from_ical(p.read_bytes()) for p in out.rglob("*.ics")}
+    assert len(calendars) == 4  # events.ics and one per drive
+    postponed = [e for e in calendars["events.ics"].walk("VEVENT") if "thang-thanh-nien" in str(e["UID"])][0]
+    assert str(postponed["STATUS"]) == "TENTATIVE"
+    assert postponed.decoded("DTSTART").isoformat() == "2027-03-26T07:30:00+07:00"
+    root = ET.parse(out / "sitemap.xml").getroot()
+    for loc in root.iter(SM + "loc"):
+        rel = loc.text[len(base):]
+        assert loc.text.startswith(base) and (out / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)).is_file()
+    for page in out.rglob("*.html"):
+        for block in html(page).find_all("script", type="application/ld+json"):
+            assert json.loads(block.string)["@context"] == "https://schema.org"
+    event = json_ld(html(out / "su-kien/hien-mau-thang-thanh-nien-2027-minh-hoa/index.html"))["Event"]
+    assert event["eventStatus"] == "https://schema.org/EventPostponed"

@@ -210,10 +210,12 @@ def generate(site: Site) -> dict[str, bytes]:
 def previous_revisions(output_dir: Path) -> Revisions:
     """SEQUENCE and revision of every event in the last good build's events.ics, if there is one."""
     path = output_dir / SUBSCRIPTION
+    if not path.is_file():
+        return {}  # no previous build: every drive starts at SEQUENCE 0
     try:
         cal = icalendar.Calendar.from_ical(path.read_bytes())
-    except (OSError, ValueError):
-        return {}  # no previous build (or not ours): every drive starts at SEQUENCE 0
+    except Exception:  # noqa: BLE001 - a damaged file is only a lost history, never a reason to fail the build
+        return {}
     found: Revisions = {}
     for component in cal.walk("VEVENT"):
         try:
