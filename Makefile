@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test serve clean messages
+.PHONY: site test serve clean messages page-weight
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,13 @@ site: $(VENV)/.installed-site
 serve: $(VENV)/.installed-site
 	$(BIN)/outreach serve --site .
 
+# Includes the browser tests (tests/test_browser.py), which need Debian's chromium (apt-get install chromium).
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n auto
+
+# The gzip weight (HTML+CSS+JS) of each page type of the example site and its axe violation count.
+page-weight: $(VENV)/.installed-test
+	$(BIN)/python scripts/page_weight.py
 
 # Refresh the translation templates and catalogues after changing messages or templates.
 messages: $(VENV)/.installed-site
@@ -37,4 +42,4 @@ messages: $(VENV)/.installed-site
 	$(BIN)/pybabel update -i generator/locale/outreach.pot -d generator/locale -D outreach
 
 clean:
-	rm -rf output .cache .pytest_cache
+	rm -rf output .cache .pytest_cache test-artifacts

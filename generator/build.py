@@ -129,7 +129,9 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
         files[media.path] = site_dir / media.source
         copied += 1
     if not errors.has_errors():
+        stage(N_("resizing images"))
         files.update(materialize_images(site.images, site_dir))  # resized copies, through .cache/images
+        stage(N_("indexing for search"))
         files.update(search_index(files, errors))  # pagefind/, from the pages just rendered
     if errors.has_errors():
         _fail(site_dir, config, errors)

@@ -1,0 +1,71 @@
+"""The Pagefind search index: built with the site, only from content pages, never with hidden names."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from conftest import html
+from generator import search
+from generator.errors import ErrorCollector
+
+
+def bundle_text(out: Path) -> str:
+    """Everything the browser can fetch from the index, decompressed (Pagefind gzips its files)."""
+    texts = []
+    for path in sorted((out / "pagefind").rglob("*")):
+        if path.suffix in (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter"):
+            texts.append(gzip.decompress(path.read_bytes()).decode("utf-8", "replace"))
+    return "\n".join(texts)
+
+
+def test_index_is_written_with_the_site(full_build: Path):
+    bundle = full_build / "pagefind"
+    assert (bundle / "pagefind.js").is_file()
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    marked = [p for p in full_build.rglob("*.html") if html(p).find(attrs={"data-pagefind-body": True})]
+    # Posts, drives, standing pages and the honour roll; no lists, no flyers, no search page.
+    assert entry["languages"]["vi"]["page_count"] == len(marked)
+    names = {p.relative_to(full_build).as_posix() for p in marked}
+    assert "vinh-danh/index.html" in names and "su-kien/dot-mot/index.html" in names
+    assert not names & {"index.html", "tin-tuc/index.html", "tim-kiem/index.html", "404.html"}
+    assert not any("to-roi" in n for n in names)
+
+
+def test_index_holds_consenting_names_only(full_build: Path):
+    text = bundle_text(full_build)
+    assert "Người Đồng Ý Một" in text  # named with consent: findable on the honour roll
+    assert "Người Không Đồng Ý" not in text and "Người Từ Chối" not in text
+
+
+def test_search_page_and_boxes(full_build: Path):
+    page = html(full_build / "tim-kiem/index.html")
+    form = page.select_one("main form[role=search]")
+    assert form["action"] == "/hien-mau/tim-kiem/" and form["data-pagefind"] == "/hien-mau/pagefind/pagefind.js"
+    assert form["data-base"] == "/hien-mau/"
+    assert page.select_one(".search-needs-js a")  # links for a browser without JavaScript
+    (script,) = page.select("script[src]")
+    assert script["src"].startswith("/hien-mau/static/search.") and (full_build / script["src"][10:]).is_file()
+    assert not page.select("header form[role=search]")  # one search landmark on the search page
+    home = html(full_build / "index.html")
+    box = home.select_one("header form[role=search]")
+    assert box["action"] == "/hien-mau/tim-kiem/" and box.find("input")["name"] == "q"
+    assert home.find("label", attrs={"for": "site-search-q"})
+    assert not home.select("script[src]")  # the home page needs no JavaScript at all (JSON-LD is data)
+
+
+def test_missing_pagefind_is_a_warning(monkeypatch):
+    monkeypatch.setattr(search, "pagefind_command", lambda: None)
+    errors = ErrorCollector()
+    assert search.search_index({"index.html": b"<html></html>"}, errors) == {}
+    assert not errors.has_errors() and len(errors.warnings) == 1
+
+
+def test_failing_pagefind_is_an_error(monkeypatch, tmp_path):
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'index broke' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(search, "pagefind_command", lambda: [str(broken)])
+    errors = ErrorCollector()
+    assert search.search_index({"index.html": b"<html></html>"}, errors) == {}
+    assert errors.has_errors() and "index broke" in str(errors.errors[0].params)
