@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-from generator.errors import ErrorCollector, Loc, N_
+from generator.errors import ContentError, ErrorCollector, Loc, N_
 from generator.graph import Site
 from generator.markdown import Rendered, resolve_relative
 from generator.models import Body, Content
@@ -75,6 +76,13 @@ def run_checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[s
     for source in sources:
         _check_placeholders(site_dir, source, errors)
     _check_menu(site_dir, site, known, errors)
+
+
+def problem_dict(error: ContentError, translate: Callable[[str], str]) -> dict:
+    """One problem as editors and CI read it: ``outreach check --format json`` and the preview's status."""
+    message, hint = error.text(translate)
+    return {"path": error.loc.path, "line": error.loc.line, "col": error.loc.col or (1 if error.loc.line else 0),
+            "severity": error.severity, "message": message, "hint": hint}
 
 
 def markdown_lines(markdown: str) -> list[tuple[int, str]]:

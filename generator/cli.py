@@ -124,7 +124,7 @@ def check(site_dir: Path, drafts: bool, future: bool, now: str | None, output_fo
 
 
 def _echo_json(items: list[ContentError], language: str) -> None:
-    from generator.server import problem_dict
+    from generator.checks import problem_dict
     translate = tool_messages(language).gettext
     click.echo(json.dumps([problem_dict(item, translate) for item in items], ensure_ascii=False, indent=2))
 

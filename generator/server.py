@@ -32,6 +32,7 @@ from typing import Callable
 from urllib.parse import quote, unquote, urlsplit
 
 from generator.build import build, guess_language
+from generator.checks import problem_dict
 from generator.config import load_config
 from generator.errors import BuildFailed, ContentError, ErrorCollector, Loc, N_
 from generator.i18n import tool_messages
@@ -207,13 +208,6 @@ def status_json(snapshot: Snapshot, translate: Callable[[str], str]) -> bytes:
     return json.dumps({"epoch": snapshot.epoch, "version": snapshot.version,
                        "errors": [problem_dict(e, translate) for e in snapshot.errors]},
                       ensure_ascii=False).encode("utf-8")
-
-
-def problem_dict(error: ContentError, translate: Callable[[str], str]) -> dict:
-    """One problem as editors and CI read it (also used by ``outreach check --format json``)."""
-    message, hint = error.text(translate)
-    return {"path": error.loc.path, "line": error.loc.line, "col": error.loc.col or (1 if error.loc.line else 0),
-            "severity": error.severity, "message": message, "hint": hint}
 
 
 def _content_type(path: Path) -> str:

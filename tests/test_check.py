@@ -4,12 +4,11 @@ from __future__ import annotations
 import ast
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import INVALID, NOW, ROOT, SITES, copy_site, run_cli, tree_bytes
+from conftest import INVALID, NOW, ROOT, copy_site, run_cli, tree_bytes
 from generator.checks import number_kind
 from generator.i18n import tool_messages
 
