@@ -30,6 +30,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from generator.errors import ErrorCollector, Loc, N_
+from generator.urls import media_url
 
 WIDTHS = (480, 800, 1200)
 SHARE_SIZE = (1200, 630)
@@ -353,6 +354,7 @@ def _store(cached: Path, data: bytes) -> Path | bytes:
         handle, temp = tempfile.mkstemp(dir=cached.parent, prefix=".tmp-")
         with os.fdopen(handle, "wb") as out:
             out.write(data)
+        os.chmod(temp, 0o644)
         os.replace(temp, cached)  # parallel builds may race; both write the same bytes
         return cached
     except OSError:
@@ -400,15 +402,12 @@ def encode(image, variant: Variant) -> bytes:
 
 # -- the build's entry point ---------------------------------------------------------------------
 
-def prepare(site_dir: Path, content, plan, rendered: dict, errors: ErrorCollector):
+def prepare(site_dir: Path, content, plan, rendered: dict, errors: ErrorCollector) -> tuple[ImagePlan, dict]:
     """Plans the images the content uses and makes its Markdown images responsive.
 
     Returns (ImagePlan, rendered with rewritten HTML). A body's first image loads eagerly when its
     post or drive has no lead image (it is then likely on the first screen); the others lazily.
     """
-    from dataclasses import replace as _replace
-
-    from generator.urls import media_url
     media = {media_url(plan, m.path): m.source for m in content.media}
     owners = [p for p in content.posts if p.source in plan.published]
     owners += [e for e in content.events if e.source in plan.published]
@@ -417,6 +416,6 @@ def prepare(site_dir: Path, content, plan, rendered: dict, errors: ErrorCollecto
     images = plan_images(site_dir, media, lead, [r.html for r in rendered.values()], errors)
     if not images.images:
         return images, rendered
-    rewritten = {path: _replace(body, html=images.rewrite_html(body.html, eager_first=path not in with_lead))
+    rewritten = {path: replace(body, html=images.rewrite_html(body.html, eager_first=path not in with_lead))
                  for path, body in rendered.items()}
     return images, rewritten

@@ -4,10 +4,12 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from conftest import SITES, html, run_cli
+from conftest import ROOT, SITES, html, run_cli
 from generator.theme import bundled_theme
 
 NOW = "2026-01-01T09:00:00+07:00"
@@ -57,3 +59,16 @@ def test_an_unknown_asset_is_a_template_error(tmp_path: Path):
     result = run_cli("build", "--site", site, "--output", tmp_path / "out", "--now", NOW)
     assert result.code == 1
     assert "templates/404.html" in result.stderr and "missing.js" in result.stderr
+
+
+def test_page_weight_script_reports_every_page_type_within_budget():
+    """scripts/page_weight.py builds the example site; the home page must stay under 60 KB gzip."""
+    result = subprocess.run([sys.executable, str(ROOT / "scripts/page_weight.py"), "--no-axe"], capture_output=True,
+                            text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = {line[:14].strip(): float(line[15:23]) for line in result.stdout.splitlines()[1:]
+            if re.fullmatch(r"\s*[\d.]+", line[15:23])}  # name (14 columns), gzip KB (8 columns)
+    assert {"home", "news list", "post", "events list", "event", "recognition", "standing page"} <= set(rows)
+    assert rows["home"] < 60
+    assert all(size < 60 for name, size in rows.items() if name != "search runtime")  # Pagefind: on demand
+    assert "within the 60 KB budget" in result.stdout

@@ -287,3 +287,12 @@ def test_flyer_prints_on_one_a4_sheet(desktop, server):
     assert size and abs(float(size.group(1)) - 595.3) < 2 and abs(float(size.group(2)) - 841.9) < 2  # A4 in points
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "flyer.pdf").write_bytes(pdf)
+
+
+def test_missing_browser_fails_in_ci_and_skips_elsewhere(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        unavailable("no chromium")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        unavailable("no chromium")
