@@ -110,12 +110,14 @@ class ImagePlan:
 
     # -- markup --------------------------------------------------------------------------------
     def picture(self, url: str | None, alt: str | None, lazy: bool = True, sizes: str = DEFAULT_SIZES,
-                css_class: str | None = None) -> Markup:
-        """<picture> with WebP and original-format srcsets, or a plain <img> for SVG, GIF and remote images."""
+                css_class: str | None = None, keep: dict | None = None) -> Markup:
+        """<picture> with WebP and original-format srcsets, or a plain <img> for SVG, GIF and remote images.
+
+        KEEP: other attributes of the <img> (a Markdown image's title, say), written as they are."""
         if not url:
             return Markup("")
         info = self.get(url)
-        attrs: list[tuple[str, str | int]] = []
+        attrs: list[tuple[str, str | int]] = list((keep or {}).items())
         if css_class:
             attrs.append(("class", css_class))
         fallback = info.fallback if info else None
@@ -143,16 +145,18 @@ class ImagePlan:
             nonlocal count
             attrs = _attributes(match.group(0))
             src = attrs.get("src")
-            if src is None or self.get(src) is None:
-                return match.group(0)
+            if src is None or self.get(src) is None or "srcset" in attrs:
+                return match.group(0)  # not ours, or already responsive (trusted raw HTML)
             count += 1
             lazy = not (eager_first and count == 1)
-            return str(self.picture(src, attrs.get("alt", ""), lazy=lazy))
+            keep = {k: v for k, v in attrs.items() if k in _KEPT}
+            return str(self.picture(src, attrs.get("alt", ""), lazy=lazy, keep=keep))
 
         return _IMG.sub(swap, html)
 
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_KEPT = ("id", "class", "title", "lang", "dir", "style")  # carried over when an <img> is made responsive
 
 
 class _AttributeReader(HTMLParser):

@@ -50,7 +50,7 @@ image_alt: "Người hiến máu giơ tay chào"
 ---
 Đoạn đầu.
 
-![Biểu trưng hội](../media/logo.png)
+![Biểu trưng hội](../media/logo.png "Biểu trưng")
 
 ![Hình vẽ](../media/hinh.svg)
 """, encoding="utf-8")
@@ -125,7 +125,7 @@ def test_markdown_images_are_lazy_with_sizes_and_svg_passes_through(built):
     prose = html(out / "tin-tuc/bai-co-anh/index.html").select_one(".prose")
     logo, svg = prose.find_all("img")
     assert logo["loading"] == "lazy" and (logo["width"], logo["height"]) == ("300", "200")
-    assert logo.parent.name == "picture" and logo["alt"] == "Biểu trưng hội"
+    assert logo.parent.name == "picture" and logo["alt"] == "Biểu trưng hội" and logo["title"] == "Biểu trưng"
     assert svg["src"] == "/anh/media/hinh.svg" and (svg["width"], svg["height"]) == ("640", "360")
     assert svg["loading"] == "lazy" and svg.parent.name != "picture"
     # Below an SVG lead image, body images are lazy too; without a lead image the first one may
