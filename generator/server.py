@@ -375,8 +375,10 @@ class Preview:
             snapshot = Snapshot(previous.epoch, previous.root, previous.base_path, problems, failed.language)
             self._report(snapshot.language, problems)
             translate = tool_messages(snapshot.language).gettext
-            self.echo(translate("Build failed: {count} error(s). The browser shows them; the last good build is "
-                                "still served.").format(count=len(failed.errors)), True)
+            message = (translate("Build failed: {count} error(s). The browser shows them; the last good build is "
+                                 "still served.") if previous.root else
+                       translate("Build failed: {count} error(s). The browser shows them until they are fixed."))
+            self.echo(message.format(count=len(failed.errors)), True)
         except Exception as exc:  # a crash must not stop the preview: report it like an error
             problem = ContentError(Loc("(build)"), N_("the build stopped unexpectedly: {problem}"),
                                    N_("save the file again; if this keeps happening, report it with this message"),
