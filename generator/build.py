@@ -113,7 +113,11 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
     files: dict[str, bytes | Path] = dict(render_pages(site, theme, errors))
     if errors.has_errors():
         _fail(site_dir, config, errors)
-    for rel, (producer, data) in machine_outputs(site).items():
+    generated, clashes = machine_outputs(site)
+    for rel, first, second in clashes:
+        errors.error(Loc("config.yaml"), N_("two outputs would be written to {path}: {first} and {second}"),
+                     N_("change the permalinks in config.yaml"), path=rel, first=first, second=second)
+    for rel, (producer, data) in generated.items():
         if rel in files:
             errors.error(Loc("config.yaml"), N_("two outputs would be written to {path}: a page and {producer}"),
                          N_("change the permalinks in config.yaml"), path=rel, producer=producer)

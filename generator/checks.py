@@ -122,7 +122,7 @@ class _KnownPaths:
             from generator.outputs import machine_outputs
             more = set(Theme.for_site(self.site_dir).static_files())
             try:
-                more |= set(machine_outputs(self.site))
+                more |= set(machine_outputs(self.site)[0])
             except Exception:  # a failing generator is reported by the build itself
                 pass
             self._more = more

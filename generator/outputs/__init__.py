@@ -20,12 +20,16 @@ def _register_bundled() -> None:
     GENERATORS.extend([feeds.generate, calendar.generate, sitemap.generate])
 
 
-def machine_outputs(site: Site) -> dict[str, tuple[str, bytes]]:
-    """{path: (generator name, bytes)} from every registered generator, in registration order."""
+def machine_outputs(site: Site) -> tuple[dict[str, tuple[str, bytes]], list[tuple[str, str, str]]]:
+    """({path: (generator name, bytes)}, [(path, first generator, second generator)] for clashes)."""
     files: dict[str, tuple[str, bytes]] = {}
+    clashes: list[tuple[str, str, str]] = []
     for generate in GENERATORS:
         for path, data in generate(site).items():
-            files.setdefault(path, (generate.__module__, data))
-    return files
+            if path in files:
+                clashes.append((path, files[path][0], generate.__module__))
+                continue
+            files[path] = (generate.__module__, data)
+    return files, clashes
 
 _register_bundled()
