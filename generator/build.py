@@ -25,7 +25,7 @@ from generator.models import Body, Content
 from generator.outputs import machine_outputs
 from generator.outputs.calendar import carried_calendars
 from generator.render import render_pages
-from generator.search import search_index
+from generator.search import index_site
 from generator.theme import Theme
 from generator.urls import BuildOptions, UrlPlan, plan_urls
 from generator.write import check_output_folder, write_site
@@ -135,8 +135,6 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
     if not errors.has_errors():
         stage(N_("resizing images"))
         files.update(materialize_images(site.images, site_dir))  # resized copies, through .cache/images
-        stage(N_("indexing for search"))
-        files.update(search_index(files, errors))  # pagefind/, from the pages just rendered
     if errors.has_errors():
         _fail(site_dir, config, errors)
     return config, site, files, copied, started
@@ -153,7 +151,14 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     stage(N_("writing files"))
     # calendar SEQUENCE goes on from the last good build in this folder (see outputs/calendar.py)
     files.update(carried_calendars(site, output_dir))
-    write_site(output_dir, files)
+
+    def index_for_search(staging: Path) -> None:  # pagefind/, from the pages about to be published
+        stage(N_("indexing for search"))
+        index_site(staging, errors)
+        if errors.has_errors():
+            _fail(site_dir, config, errors)  # the staging folder is dropped, the old output stays
+
+    write_site(output_dir, files, before_swap=index_for_search)
     return BuildResult(site=site, pages=len(site.outputs), copied=copied, seconds=time.perf_counter() - started,
                        warnings=errors.warnings, language=config.language)
 

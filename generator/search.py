@@ -1,21 +1,20 @@
-"""The search index: Pagefind run over the rendered pages, its bundle added to the output.
+"""The search index: Pagefind run over the finished site in its staging folder, just before the swap.
 
-Pagefind (the PyPI package ``pagefind[extended]`` ships the binary) reads HTML files from a
-folder, so the rendered pages are written to a private temporary folder, indexed there, and the
-bundle (``pagefind/``) is read back and joins the other output files. The site is then written
-and swapped in whole as usual: the index always matches the pages beside it, and a failed
-indexing leaves the old site in place. Pagefind's output is deterministic.
+Pagefind (the PyPI package ``pagefind[extended]`` ships the binary) reads the HTML files of the
+staging folder and writes its bundle into ``pagefind/`` there; then the folder is swapped in
+whole (write.write_site's ``before_swap``). The index always matches the pages beside it, a
+failed indexing leaves the old site in place, and a killed build leaves nothing that the next
+build's recovery does not clean. Pagefind's output is deterministic. ``check`` does not index.
 
 Only what the theme marks with ``data-pagefind-body`` is indexed: posts, drives, standing pages
-and the honour roll (which never contains the names of people who did not consent: they are
-never written). Pagefind matches words without their accents ("hien mau" finds "hiến máu"),
-but not "d" for "đ", a letter of its own; the search page's script (static/search.js) also
-searches with "đ" for every word that starts with "d".
+and the honour roll (which never holds the names of people who did not consent: they are never
+written). Pagefind matches words without their accents ("hien mau" finds "hiến máu"), but not
+"d" for "đ", a letter of its own; the search page's script (static/search.js) also searches with
+"đ" for every word that starts with "d".
 """
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from pathlib import Path
 
 from generator.errors import ErrorCollector, Loc, N_
@@ -33,32 +32,19 @@ def pagefind_command() -> list[str] | None:
     return [str(executable)] if executable else None
 
 
-def search_index(pages: dict[str, bytes], errors: ErrorCollector) -> dict[str, bytes]:
-    """{output path: HTML} -> {'pagefind/...': bytes}; a missing Pagefind is a warning, not a failure."""
+def index_site(folder: Path, errors: ErrorCollector) -> None:
+    """Writes FOLDER/pagefind/ from the HTML in FOLDER; a missing Pagefind is a warning, not a failure."""
     command = pagefind_command()
     if command is None:
         errors.warning(Loc("config.yaml"), N_("the search index was not built: Pagefind is not installed"),
                        N_("install it with: pip install 'pagefind[extended]'"))
-        return {}
-    with tempfile.TemporaryDirectory(prefix="outreach-search-") as temp:
-        site = Path(temp) / "site"
-        bundle = Path(temp) / BUNDLE
-        for rel, data in pages.items():
-            if rel.endswith(".html"):
-                target = site / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-        site.mkdir(exist_ok=True)
-        try:
-            result = subprocess.run(command + ["--site", str(site), "--output-path", str(bundle), "--silent"],
-                                    capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            result = subprocess.CompletedProcess(command, 1, "", str(exc))
-        if result.returncode != 0:
-            errors.error(Loc("config.yaml"), N_("the search index could not be built: {problem}"),
-                         N_("run the build again; if it keeps failing, reinstall Pagefind"),
-                         problem=(result.stderr or result.stdout).strip()[-500:] or f"exit {result.returncode}")
-            return {}
-        return {f"{BUNDLE}/{p.relative_to(bundle).as_posix()}": p.read_bytes()
-                for p in sorted(bundle.rglob("*")) if p.is_file()}
-
+        return
+    try:
+        result = subprocess.run(command + ["--site", str(folder), "--output-subdir", BUNDLE, "--silent"],
+                                capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        result = subprocess.CompletedProcess(command, 1, "", str(exc))
+    if result.returncode != 0:
+        errors.error(Loc("config.yaml"), N_("the search index could not be built: {problem}"),
+                     N_("run the build again; if it keeps failing, reinstall Pagefind"),
+                     problem=(result.stderr or result.stdout).strip()[-500:] or f"exit {result.returncode}")

@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from generator.errors import N_, UsageError
 
@@ -70,8 +71,12 @@ def recover(output: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def write_site(output: Path, files: dict[str, bytes | Path]) -> int:
-    """Writes FILES into a staging folder, then swaps it in place of OUTPUT. Returns files written."""
+def write_site(output: Path, files: dict[str, bytes | Path],
+               before_swap: Callable[[Path], None] | None = None) -> int:
+    """Writes FILES into a staging folder, then swaps it in place of OUTPUT. Returns files written.
+
+    BEFORE_SWAP(staging), if given, runs on the complete staging folder just before the swap: it may
+    add files (the search index is built there) or raise to abandon the build, output untouched."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     recover(output)
@@ -88,6 +93,8 @@ def write_site(output: Path, files: dict[str, bytes | Path]) -> int:
             else:
                 target.write_bytes(data)
         (staging / MARKER).write_bytes(b"")
+        if before_swap is not None:
+            before_swap(staging)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
         _swap(staging, output)
     except BaseException:

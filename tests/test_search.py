@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
+from datetime import datetime
 from pathlib import Path
 
-from conftest import html
+import pytest
+
+from conftest import NOW, SITES, html, tree_bytes
 from generator import search
-from generator.errors import ErrorCollector
+from generator.build import build
+from generator.errors import BuildFailed, ErrorCollector
 
 
 def bundle_text(out: Path) -> str:
@@ -54,18 +59,31 @@ def test_search_page_and_boxes(full_build: Path):
     assert not home.select("script[src]")  # the home page needs no JavaScript at all (JSON-LD is data)
 
 
-def test_missing_pagefind_is_a_warning(monkeypatch):
+def test_missing_pagefind_is_a_warning(monkeypatch, tmp_path):
     monkeypatch.setattr(search, "pagefind_command", lambda: None)
     errors = ErrorCollector()
-    assert search.search_index({"index.html": b"<html></html>"}, errors) == {}
+    search.index_site(tmp_path, errors)
     assert not errors.has_errors() and len(errors.warnings) == 1
+    assert not (tmp_path / "pagefind").exists()
 
 
-def test_failing_pagefind_is_an_error(monkeypatch, tmp_path):
+def test_failing_pagefind_is_an_error_and_the_old_site_stays(monkeypatch, tmp_path):
     broken = tmp_path / "pagefind"
     broken.write_text("#!/bin/sh\necho 'index broke' >&2\nexit 3\n")
     broken.chmod(0o755)
     monkeypatch.setattr(search, "pagefind_command", lambda: [str(broken)])
     errors = ErrorCollector()
-    assert search.search_index({"index.html": b"<html></html>"}, errors) == {}
+    search.index_site(tmp_path, errors)
     assert errors.has_errors() and "index broke" in str(errors.errors[0].params)
+    # through a build: the failure is reported and the previous output is left as it was
+    site = tmp_path / "full"
+    shutil.copytree(SITES / "full", site)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".outreach-output").write_bytes(b"")
+    (out / "old.html").write_text("cũ", encoding="utf-8")
+    before = tree_bytes(out)
+    with pytest.raises(BuildFailed):
+        build(site, out, now=datetime.fromisoformat(NOW))
+    assert tree_bytes(out) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".outreach-")]
