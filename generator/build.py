@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from generator.bodies import render_bodies
+from generator.cache import BuildCache
 from generator.checks import run_checks
 from generator.assets import Assets
 from generator.config import SiteConfig, load_config
@@ -20,7 +23,7 @@ from generator.errors import BuildFailed, ContentError, ErrorCollector, Loc, N_
 from generator.graph import Site, assemble
 from generator.images import materialize as materialize_images
 from generator.images import prepare as prepare_images
-from generator.markdown import MarkdownRenderer, Rendered
+from generator.markdown import Rendered
 from generator.models import Body, Content
 from generator.outputs import machine_outputs
 from generator.outputs.calendar import carried_calendars
@@ -50,15 +53,16 @@ def now_in(config: SiteConfig, now: datetime | None) -> datetime:
 
 
 def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig,
-                    errors: ErrorCollector) -> dict[str, Rendered]:
-    renderer = MarkdownRenderer(plan.resolve, trust_html=config.trust_html)
+                    errors: ErrorCollector, cache: BuildCache | None = None) -> dict[str, Rendered]:
+    cache = cache or BuildCache.disabled()
     bodies: list[Body] = [p.body for p in content.posts if p.source in plan.published]
     bodies += [p.body for p in content.pages if p.source in plan.published]
     bodies += [e.description for e in content.events if e.description is not None and e.source in plan.published]
-    rendered: dict[str, Rendered] = {}
+    # a process pool only when no other thread runs (forking a threaded server is unsafe)
+    rendered = render_bodies(bodies, plan, config.trust_html, cache.markdown,
+                             parallel=threading.active_count() == 1)
     for body in bodies:
-        result = renderer.render(body)
-        rendered[body.path] = result
+        result = rendered[body.path]
         for target, line, col in result.broken_links:
             why = plan.why_unresolved(body.path, target.split("#")[0])
             if why == "draft":
@@ -77,7 +81,7 @@ def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig,
 
 
 def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector,
-              base_url: str | None = None):
+              base_url: str | None = None, cache: BuildCache | None = None):
     """Everything up to and including the site graph. Returns (config, site or None)."""
     config = load_config(site_dir, errors)
     if config is None:
@@ -87,7 +91,7 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
     content = load_content(site_dir, config, errors)
     moment = now_in(config, now)
     plan = plan_urls(config, content, moment, options, errors)
-    rendered = render_markdown(content, plan, config, errors)
+    rendered = render_markdown(content, plan, config, errors, cache)
     images, rendered = prepare_images(site_dir, content, plan, rendered, errors)
     site = assemble(config, content, plan, rendered, errors, images=images)
     run_checks(site_dir, content, plan, rendered, site, errors)
@@ -98,19 +102,22 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
 
 
 def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector,
-            base_url: str | None = None, stage: Callable[[str], None] = lambda message: None):
+            base_url: str | None = None, stage: Callable[[str], None] = lambda message: None,
+            cache: BuildCache | None = None):
     """Loads and renders everything in memory. Returns (config, site, files, copied count, start time).
 
     STAGE is told what is being done (a msgid), for a progress display.
     """
     started = time.perf_counter()
     stage(N_("reading content"))
-    config, site = load_site(site_dir, options, now, errors, base_url)
+    cache = cache or BuildCache.disabled()
+    config, site = load_site(site_dir, options, now, errors, base_url, cache)
     if site is None or errors.has_errors():
         _fail(site_dir, config, errors)
     theme = Theme.for_site(site_dir)
     stage(N_("making pages"))
-    files: dict[str, bytes | Path] = dict(render_pages(site, theme, errors))
+    files: dict[str, bytes | Path] = dict(render_pages(site, theme, errors, cache.pages,
+                                                       parallel=threading.active_count() == 1))
     if errors.has_errors():
         _fail(site_dir, config, errors)
     generated, clashes = machine_outputs(site)
@@ -142,32 +149,37 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
 
 def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions = BuildOptions(),
           now: datetime | None = None, base_url: str | None = None,
-          stage: Callable[[str], None] = lambda message: None) -> BuildResult:
+          stage: Callable[[str], None] = lambda message: None, use_cache: bool = True) -> BuildResult:
     site_dir = site_dir.resolve()
     output_dir = (output_dir or site_dir / "output").resolve()
     check_output_folder(site_dir, output_dir)
     errors = ErrorCollector()
-    config, site, files, copied, started = produce(site_dir, options, now, errors, base_url, stage)
+    cache = BuildCache.for_site(site_dir) if use_cache else BuildCache.disabled()
+    config, site, files, copied, started = produce(site_dir, options, now, errors, base_url, stage, cache)
     stage(N_("writing files"))
     # calendar SEQUENCE goes on from the last good build in this folder (see outputs/calendar.py)
     files.update(carried_calendars(site, output_dir))
 
     def index_for_search(staging: Path) -> None:  # pagefind/, from the pages about to be published
+        if not config.search:
+            return
         stage(N_("indexing for search"))
-        index_site(staging, errors)
+        index_site(staging, errors, files, cache.search)
         if errors.has_errors():
             _fail(site_dir, config, errors)  # the staging folder is dropped, the old output stays
 
     write_site(output_dir, files, before_swap=index_for_search)
+    cache.save()  # only after a build that succeeded
     return BuildResult(site=site, pages=len(site.outputs), copied=copied, seconds=time.perf_counter() - started,
                        warnings=errors.warnings, language=config.language)
 
 
 def check(site_dir: Path, options: BuildOptions = BuildOptions(), now: datetime | None = None,
           base_url: str | None = None) -> BuildResult:
-    """Every validation a build does, writing nothing."""
+    """Every validation a build does, writing nothing (the build cache is read, never saved)."""
     errors = ErrorCollector()
-    config, site, files, copied, started = produce(site_dir.resolve(), options, now, errors, base_url)
+    cache = BuildCache.for_site(site_dir.resolve())
+    config, site, files, copied, started = produce(site_dir.resolve(), options, now, errors, base_url, cache=cache)
     return BuildResult(site=site, pages=len(site.outputs), copied=copied, seconds=time.perf_counter() - started,
                        warnings=errors.warnings, language=config.language)
 

@@ -14,6 +14,7 @@ another version gives the same output bytes, only slower. Three stores:
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -31,6 +32,45 @@ def digest(*parts) -> str:
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()
+
+
+def fingerprint(value, memo: dict) -> bytes:
+    """A stable hash of a value built from frozen dataclasses, tuples, dicts and plain values.
+
+    Each object is hashed once per build (MEMO, by identity): a post shown on its own page, the
+    news list, its tag pages and the archive costs one hash, not four reprs of its HTML.
+    """
+    key = id(value)
+    found = memo.get(key)
+    if found is not None:
+        return found[0]
+    h = hashlib.blake2b(digest_size=16)
+    if isinstance(value, str):
+        h.update(b"s")
+        h.update(value.encode("utf-8", "surrogatepass"))
+    elif isinstance(value, (bytes, int, float, bool, type(None))):
+        h.update(repr(value).encode())
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        h.update(type(value).__qualname__.encode())
+        for f in dataclasses.fields(value):
+            h.update(f.name.encode())
+            h.update(fingerprint(getattr(value, f.name), memo))
+    elif isinstance(value, (tuple, list, frozenset, set)):
+        h.update(type(value).__name__.encode())
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        for item in items:
+            h.update(fingerprint(item, memo))
+    elif isinstance(value, dict):
+        h.update(b"d")
+        for k in sorted(value, key=repr):
+            h.update(fingerprint(k, memo))
+            h.update(fingerprint(value[k], memo))
+    else:  # datetimes, zone info, paths...: their repr is stable
+        h.update(type(value).__qualname__.encode())
+        h.update(repr(value).encode("utf-8", "surrogatepass"))
+    result = h.digest()
+    memo[key] = (result, value)  # keep VALUE alive so its id is not reused during the build
+    return result
 
 
 def tree_digest(folders) -> str:
@@ -112,6 +152,7 @@ class BuildCache:
         self.markdown = store("markdown")
         self.pages = store("pages")
         self.outputs = store("outputs")
+        self.search = store("search")
 
     @classmethod
     def for_site(cls, site: Path) -> "BuildCache":
@@ -126,7 +167,7 @@ class BuildCache:
         return self.folder is not None
 
     def save(self) -> None:
-        for store in (self.markdown, self.pages, self.outputs):
+        for store in (self.markdown, self.pages, self.outputs, self.search):
             try:
                 store.save()
             except OSError:

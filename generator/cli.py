@@ -62,8 +62,10 @@ def cli():
 @click.option("--base-url", "base_url", default=None, help="Override base_url from config.yaml.")
 @now_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Ignore and do not update the build cache (SITE/.cache/outreach); same output, slower.")
 def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, base_url: str | None,
-          now: str | None, quiet: bool):
+          now: str | None, quiet: bool, no_cache: bool):
     """Build the site into the output folder (replaced whole, or not at all)."""
     if base_url and not base_url.startswith(("http://", "https://")):
         raise click.BadParameter("give a full address such as https://hienmau.example.vn/", param_hint="--base-url")
@@ -72,7 +74,7 @@ def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, b
         # a one-line progress display on a terminal, once the build has taken over a second
         with Progress(sys.stderr, tool_messages(guess_language(site_dir)).gettext, enabled=not quiet) as progress:
             result = run_build(site_dir, output_dir, BuildOptions(drafts=drafts, future=future), _parse_now(now),
-                               base_url, stage=progress.stage)
+                               base_url, stage=progress.stage, use_cache=not no_cache)
     except BuildFailed as failed:
         _echo_problems(failed.errors + failed.warnings, failed.language)
         translate = tool_messages(failed.language).gettext

@@ -82,6 +82,7 @@ class SiteConfig:
     permalinks: dict = field(default_factory=lambda: dict(DEFAULT_PERMALINKS))
     feeds: FeedSettings = FeedSettings()
     trust_html: bool = False
+    search: bool = True  # build the Pagefind index, the search page and the search box
     languages: tuple[str, ...] = ()
 
     @property
@@ -104,7 +105,7 @@ class SiteConfig:
 
 
 KNOWN_KEYS = ("title", "base_url", "language", "timezone", "description", "organization", "menu",
-              "paginate", "milestones", "permalinks", "feeds", "trust_html", "languages")
+              "paginate", "milestones", "permalinks", "feeds", "trust_html", "search", "languages")
 
 
 def load_config(site: Path, errors: ErrorCollector) -> SiteConfig | None:
@@ -147,6 +148,7 @@ def load_config(site: Path, errors: ErrorCollector) -> SiteConfig | None:
                              full_content=feed_fields.bool("full_content", False))
         feed_fields.finish(("items", "full_content"))
     trust_html = fields.bool("trust_html", False)
+    search = fields.bool("search", True)
     languages = tuple(fields.str_list("languages"))
     if languages and language and languages[0] != language:
         errors.error(fields.value_loc("languages"), N_("the first of 'languages' should be the site language '{language}'"),
@@ -156,7 +158,7 @@ def load_config(site: Path, errors: ErrorCollector) -> SiteConfig | None:
         return None  # content cannot be read without these; other mistakes are reported with the content's
     return SiteConfig(title=title, base_url=base_url, language=language, timezone_name=timezone,
                       description=description, organization=organization, menu=menu, paginate=paginate,
-                      milestones=milestones, permalinks=permalinks, feeds=feeds, trust_html=trust_html,
+                      milestones=milestones, permalinks=permalinks, feeds=feeds, trust_html=trust_html, search=search,
                       languages=languages)
 
 

@@ -336,7 +336,7 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
     list_urls = {
         "home": url("/"), "news": url(links["news"]), "events": url(links["events"]),
         "recognition": url(links["recognition"]), "archives": url(links["archives"]),
-        "search": url(links["search"]),
+        "search": url(links["search"]) if config.search else None,
         "tags": url(_index_of(links["tag"])) if _index_of(links["tag"]) else None,
         "categories": url(_index_of(links["category"])) if _index_of(links["category"]) else None,
     }
@@ -378,7 +378,8 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
     add(links["recognition"], "recognition.html", "(recognition)", "")
     for page in pages:
         add(plan.urls[page.source], "page.html", page.source, page.title, page=page)
-    add(links["search"], "search.html", "(search page)", "")
+    if config.search:
+        add(links["search"], "search.html", "(search page)", "")
     add("/404.html", "404.html", "(404 page)", "")
 
     seen: dict[str, Output] = {}

@@ -5,12 +5,16 @@ import json
 from datetime import date, datetime
 from urllib.parse import quote
 
+import multiprocessing
+
 import jinja2
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from generator.assets import Assets
+from generator.bodies import cpu_count
+from generator.cache import RecordingSite, Store, digest, fingerprint, tree_digest
 from generator.errors import ErrorCollector, Loc, N_
 from generator.flyer import first_list, qr_svg
 from generator.graph import Site
@@ -69,30 +73,109 @@ def environment(site: Site, theme: Theme) -> jinja2.Environment:
     return env
 
 
-def render_pages(site: Site, theme: Theme, errors: ErrorCollector) -> dict[str, bytes]:
+ALWAYS_READ = ("config", "urls", "images")  # read by head tags (seo.py) and pictures outside the proxy
+
+
+def render_pages(site: Site, theme: Theme, errors: ErrorCollector, store: Store | None = None,
+                 parallel: bool = False) -> dict[str, bytes]:
+    """Every page of SITE. With a cache STORE, a page is re-rendered only if something it read changed:
+    the theme, the config, its own data, or a part of the site graph its template touched."""
     env = environment(site, theme)
+    keys = PageKeys(site, theme)
     files: dict[str, bytes] = {}
-    templates: dict[str, jinja2.Template] = {}
+    misses = []
     for out in site.outputs:
-        try:
-            template = templates.get(out.template) or env.get_template(out.template)
-            templates[out.template] = template
-            html = template.render(output=out, **out.values)
-        except jinja2.TemplateSyntaxError as exc:
-            errors.error(Loc(_template_path(theme, exc.name or out.template), exc.lineno or 0, 1),
-                         N_("template error: {problem}"), N_("fix the template; the theme is in templates/"),
-                         problem=exc.message or str(exc))
-            break
-        except jinja2.TemplateNotFound as exc:
-            errors.error(Loc("templates/" + str(exc.name)), N_("the template '{name}' is missing"),
-                         N_("add it to templates/, or delete templates/ to use the bundled theme"), name=exc.name)
-            break
-        except jinja2.UndefinedError as exc:
-            errors.error(Loc("templates/" + out.template), N_("template error while making {url}: {problem}"),
-                         N_("fix the template; the theme is in templates/"), url=out.url, problem=str(exc))
+        entry = store.get(out.path) if store is not None else None
+        if entry is not None:
+            key, read, data = entry
+            if keys.key(out, read) == key:
+                files[out.path] = data
+                continue
+        misses.append(out)
+    if parallel and len(misses) >= PARALLEL_PAGES and cpu_count() > 1:
+        results = _render_in_pool(env, misses, cpu_count())
+    else:
+        results = _render_many(env, misses)
+    for out, (data, read, problem) in zip(misses, results):
+        if problem is not None:
+            _report(problem, out, theme, errors)
+            if problem[0] in ("syntax", "missing"):
+                break
             continue
-        files[out.path] = html.encode("utf-8")
-    return files
+        files[out.path] = data
+        if store is not None:
+            store.put(out.path, (keys.key(out, read), read, data))
+    return {out.path: files[out.path] for out in site.outputs if out.path in files}
+
+
+class PageKeys:
+    """Hashes of the parts of the site graph, each computed at most once per build."""
+
+    def __init__(self, site: Site, theme: Theme):
+        self.site = site
+        self.memo: dict = {}
+        self.parts: dict[str, bytes] = {}
+        self.base = digest(tree_digest(theme.folders), *(self.part(name) for name in ALWAYS_READ))
+
+    def part(self, name: str) -> bytes:
+        if name not in self.parts:
+            self.parts[name] = fingerprint(getattr(self.site, name), self.memo)
+        return self.parts[name]
+
+    def key(self, out, read: tuple[str, ...]) -> str:
+        return digest(self.base, out.template, out.path, out.url, fingerprint(out.values, self.memo),
+                      *(self.part(n) for n in read))
+
+
+PARALLEL_PAGES = 300
+_pool_env: jinja2.Environment | None = None
+
+
+def _render_one(env: jinja2.Environment, out) -> tuple[bytes | None, tuple[str, ...], tuple | None]:
+    read: set[str] = set()
+    try:
+        template = env.get_template(out.template)  # the environment caches compiled templates
+        html = template.render(output=out, site=RecordingSite(env.globals["site"], read), **out.values)
+    except jinja2.TemplateSyntaxError as exc:
+        return None, (), ("syntax", exc.name or out.template, exc.lineno or 0, exc.message or str(exc))
+    except jinja2.TemplateNotFound as exc:
+        return None, (), ("missing", str(exc.name), 0, "")
+    except jinja2.UndefinedError as exc:
+        return None, (), ("undefined", out.template, 0, str(exc))
+    return html.encode("utf-8"), tuple(sorted(read)), None
+
+
+def _render_many(env, outs) -> list:
+    return [_render_one(env, out) for out in outs]
+
+
+def _pool_render(outs) -> list:
+    return _render_many(_pool_env, outs)
+
+
+def _render_in_pool(env, outs, workers: int) -> list:
+    global _pool_env
+    _pool_env = env  # inherited by the forked workers
+    chunk = max(1, -(-len(outs) // (workers * 4)))
+    chunks = [outs[i:i + chunk] for i in range(0, len(outs), chunk)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [r for part in pool.map(_pool_render, chunks) for r in part]
+    finally:
+        _pool_env = None
+
+
+def _report(problem: tuple, out, theme: Theme, errors: ErrorCollector) -> None:
+    kind, name, line, message = problem
+    if kind == "syntax":
+        errors.error(Loc(_template_path(theme, name), line, 1), N_("template error: {problem}"),
+                     N_("fix the template; the theme is in templates/"), problem=message)
+    elif kind == "missing":
+        errors.error(Loc("templates/" + name), N_("the template '{name}' is missing"),
+                     N_("add it to templates/, or delete templates/ to use the bundled theme"), name=name)
+    else:
+        errors.error(Loc("templates/" + out.template), N_("template error while making {url}: {problem}"),
+                     N_("fix the template; the theme is in templates/"), url=out.url, problem=message)
 
 
 def _template_path(theme: Theme, name: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from generator.cache import Store, digest
 from generator.errors import ErrorCollector, Loc, N_
 
 BUNDLE = "pagefind"
@@ -32,8 +33,31 @@ def pagefind_command() -> list[str] | None:
     return [str(executable)] if executable else None
 
 
-def index_site(folder: Path, errors: ErrorCollector) -> None:
-    """Writes FOLDER/pagefind/ from the HTML in FOLDER; a missing Pagefind is a warning, not a failure."""
+def index_site(folder: Path, errors: ErrorCollector, pages: dict | None = None, store: Store | None = None) -> None:
+    """Writes FOLDER/pagefind/ from the HTML in FOLDER; a missing Pagefind is a warning, not a failure.
+
+    With PAGES (the output files) and a cache STORE, the bundle is cached under the hash of the
+    pages marked for indexing, so a rebuild that changed none of them does not run Pagefind again.
+    """
+    key = None
+    if pages is not None and store is not None:
+        indexed = sorted((rel, data) for rel, data in pages.items()
+                         if rel.endswith(".html") and isinstance(data, bytes) and b"data-pagefind-body" in data)
+        key = digest(*(part for item in indexed for part in item))
+        cached = store.get(key)
+        if cached is not None:
+            for rel, data in cached.items():
+                target = folder / BUNDLE / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            return
+    _run_pagefind(folder, errors)
+    if key is not None and not errors.has_errors() and (folder / BUNDLE).is_dir():
+        store.put(key, {p.relative_to(folder / BUNDLE).as_posix(): p.read_bytes()
+                        for p in sorted((folder / BUNDLE).rglob("*")) if p.is_file()})
+
+
+def _run_pagefind(folder: Path, errors: ErrorCollector) -> None:
     command = pagefind_command()
     if command is None:
         errors.warning(Loc("config.yaml"), N_("the search index was not built: Pagefind is not installed"),

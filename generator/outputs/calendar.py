@@ -17,6 +17,7 @@ What a calendar client relies on, and where it comes from:
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 from datetime import date, datetime, timezone
@@ -162,6 +163,17 @@ def revision(component: icalendar.Event) -> str:
     return hashlib.sha256(component.to_ical()).hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=64)
+def _vtimezone_ical(tzid: str, first_year: int, last_year: int) -> bytes:
+    # icalendar computes the transitions from zoneinfo: ~20 ms a call, the same for every drive
+    return icalendar.Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1),
+                                        last_date=date(last_year, 1, 1)).to_ical()
+
+
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
+    return icalendar.Timezone.from_ical(_vtimezone_ical(tzid, first_year, last_year))
+
+
 def _calendar(site: Site, events: list[tuple[EventView, icalendar.Event]], name: str,
               subscription: bool) -> bytes:
     config = site.config
@@ -179,8 +191,7 @@ def _calendar(site: Site, events: list[tuple[EventView, icalendar.Event]], name:
     if events:
         first = min(e.start.astimezone(config.timezone) for e, _ in events)
         last = max(e.end.astimezone(config.timezone) for e, _ in events)
-        cal.add_component(icalendar.Timezone.from_tzid(config.timezone_name, first_date=date(first.year, 1, 1),
-                                                       last_date=date(last.year + 2, 1, 1)))
+        cal.add_component(_vtimezone(config.timezone_name, first.year, last.year + 2))
     for _, component in events:
         cal.add_component(component)
     return cal.to_ical()

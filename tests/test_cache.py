@@ -1,0 +1,170 @@
+"""The build cache is an optimisation only: with it, without it, deleted, corrupt or stale,
+the output bytes are the same, and an edit shows up in every page that uses it."""
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW, SITES, run_cli, tree_bytes
+from generator.cache import BuildCache, RecordingSite, fingerprint
+
+CACHE = Path(".cache") / "outreach"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    target = tmp_path / "site"
+    shutil.copytree(SITES / "full", target)
+    shutil.rmtree(target / ".cache", ignore_errors=True)
+    return target
+
+
+def build(site: Path, out: Path, *extra: str) -> dict[str, bytes]:
+    result = run_cli("build", "--site", site, "--output", out, "--now", NOW, *extra)
+    assert result.code == 0, result.stderr
+    return tree_bytes(out)
+
+
+def reference(site: Path, tmp_path: Path, previous: Path | None = None) -> dict[str, bytes]:
+    """The same content built without the cache, into a copy of PREVIOUS output (calendars carry
+    their SEQUENCE from the previous output on purpose) or into nothing."""
+    out = tmp_path / "reference"
+    shutil.rmtree(out, ignore_errors=True)
+    if previous is not None:
+        shutil.copytree(previous, out)
+    copy = tmp_path / "reference-site"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".cache", "output"))
+    return build(copy, out, "--no-cache")
+
+
+def test_cached_rebuild_gives_the_same_bytes_and_writes_the_cache(site: Path, tmp_path: Path):
+    first = build(site, tmp_path / "a")
+    assert (site / CACHE / "markdown.pickle").is_file() and (site / CACHE / "pages.pickle").is_file()
+    assert build(site, tmp_path / "b") == first
+    assert first == reference(site, tmp_path)
+
+
+def test_no_cache_neither_reads_nor_writes_it(site: Path, tmp_path: Path):
+    build(site, tmp_path / "a", "--no-cache")
+    assert not (site / ".cache" / "outreach").exists()
+
+
+@pytest.mark.parametrize("damage", ["delete", "corrupt", "truncate", "stale-format", "foreign-pickle"])
+def test_damaged_cache_gives_the_same_bytes(site: Path, tmp_path: Path, damage: str):
+    first = build(site, tmp_path / "a")
+    for store in (site / CACHE).glob("*.pickle"):
+        if damage == "delete":
+            store.unlink()
+        elif damage == "corrupt":
+            store.write_bytes(b"\x80\x05not a pickle at all")
+        elif damage == "truncate":
+            store.write_bytes(store.read_bytes()[:100])
+        elif damage == "stale-format":
+            _, data = pickle.loads(store.read_bytes())
+            store.write_bytes(pickle.dumps(("0:old", data)))
+        else:
+            store.write_bytes(pickle.dumps({"something": "else"}))
+    assert build(site, tmp_path / "b") == first
+
+
+@pytest.mark.parametrize("edit", ["post-title", "post-body", "new-post", "event", "template", "config", "page-link"])
+def test_edits_show_up_exactly_as_in_a_fresh_build(site: Path, tmp_path: Path, edit: str):
+    build(site, tmp_path / "a")
+    shutil.copytree(tmp_path / "a", tmp_path / "before")
+    posts = site / "content" / "posts"
+    if edit == "post-title":  # its page, the lists, tags, archive and the event's related news change
+        path = posts / "2023-12-05-a.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("Nghĩa cử cao đẹp", "Tấm lòng vàng"), encoding="utf-8")
+    elif edit == "post-body":
+        path = posts / "2022-06-14-b.md"
+        path.write_text(path.read_text(encoding="utf-8") + "\nĐoạn mới.\n", encoding="utf-8")
+    elif edit == "new-post":
+        (posts / "2025-01-01-moi.md").write_text("---\ntitle: Bài mới\ndate: 2025-01-01\ntags: [hiến máu]\n---\nMới.\n",
+                                                  encoding="utf-8")
+    elif edit == "event":
+        path = site / "content" / "events" / "2023-12-05-dot-mot.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("Đợt một", "Đợt đầu tiên"), encoding="utf-8")
+    elif edit == "template":
+        (site / "templates").mkdir()
+        (site / "templates" / "404.html").write_text(
+            '{% extends "base.html" %}{% block content %}<h1>Khác</h1>{% endblock %}', encoding="utf-8")
+    elif edit == "config":
+        path = site / "config.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace('title: "Thử nghiệm"', 'title: "Tên mới"'),
+                        encoding="utf-8")
+    elif edit == "page-link":  # a page's slug changes: the posts that link to it must follow
+        path = site / "content" / "pages" / "dieu-kien.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("eligibility: true", "eligibility: true\nslug: ai-duoc-hien"),
+                        encoding="utf-8")
+    cached = build(site, tmp_path / "a")
+    assert cached == reference(site, tmp_path, tmp_path / "before")
+
+
+def test_fingerprint_is_by_value_and_recording_site_records():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class V:
+        a: str
+        b: tuple
+
+    assert fingerprint(V("x", (1, 2)), {}) == fingerprint(V("x", (1, 2)), {})
+    assert fingerprint(V("x", (1, 2)), {}) != fingerprint(V("x", (1, 3)), {})
+    read: set[str] = set()
+
+    class S:
+        posts = (1,)
+        urls = {"home": "/"}
+
+        def url(self, name):
+            return self.urls[name]
+
+    proxy = RecordingSite(S(), read)
+    assert proxy.posts == (1,) and proxy.url("home") == "/"
+    assert read == {"posts", "urls"}
+
+
+def test_disabled_cache_keeps_nothing(tmp_path: Path):
+    cache = BuildCache.disabled()
+    cache.markdown.put("k", 1)
+    cache.save()
+    assert not cache.enabled and not any(tmp_path.iterdir())
+
+
+def test_rebuild_renders_only_what_changed(site: Path, tmp_path: Path, monkeypatch):
+    """In-process, counting the work: nothing changed -> no Markdown and no page rendered again."""
+    from datetime import datetime
+
+    import generator.render as render
+    from generator.build import build as run_build
+    from generator.markdown import MarkdownRenderer
+
+    counts = {"md": 0, "pages": 0}
+    real_md, real_page = MarkdownRenderer.render, render._render_one
+
+    def count_md(self, body):
+        counts["md"] += 1
+        return real_md(self, body)
+
+    def count_page(env, out):
+        counts["pages"] += 1
+        return real_page(env, out)
+
+    monkeypatch.setattr(MarkdownRenderer, "render", count_md)
+    monkeypatch.setattr(render, "_render_one", count_page)
+    now = datetime.fromisoformat(NOW)
+    out = tmp_path / "out"
+    first = run_build(site, out, now=now)
+    assert counts["md"] > 5 and counts["pages"] == first.pages
+    counts.update(md=0, pages=0)
+    run_build(site, out, now=now)
+    assert counts == {"md": 0, "pages": 0}
+    path = site / "content" / "posts" / "2022-06-14-b.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nThêm.\n", encoding="utf-8")
+    run_build(site, out, now=now)
+    assert counts["md"] == 1  # only the edited body
+    assert 1 <= counts["pages"] < first.pages // 2  # its page and the lists that show it, not the whole site
