@@ -168,7 +168,11 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
         if errors.has_errors():
             _fail(site_dir, config, errors)  # the staging folder is dropped, the old output stays
 
-    write_site(output_dir, files, before_swap=index_for_search)
+    # what the last build wrote into this folder: unchanged files are hard-linked, not rewritten
+    manifest = dict(cache.outputs.get(str(output_dir)) or {}) if cache.enabled else None
+    write_site(output_dir, files, before_swap=index_for_search, manifest=manifest)
+    if manifest is not None:
+        cache.outputs.put(str(output_dir), manifest)
     cache.save()  # only after a build that succeeded
     return BuildResult(site=site, pages=len(site.outputs), copied=copied, seconds=time.perf_counter() - started,
                        warnings=errors.warnings, language=config.language)

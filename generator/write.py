@@ -7,7 +7,9 @@ folder that is not ours (no marker file) is never replaced.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import posixpath
 import shutil
 import tempfile
 from pathlib import Path
@@ -72,26 +74,39 @@ def recover(output: Path) -> None:
 
 
 def write_site(output: Path, files: dict[str, bytes | Path],
-               before_swap: Callable[[Path], None] | None = None) -> int:
+               before_swap: Callable[[Path], None] | None = None, manifest: dict | None = None) -> int:
     """Writes FILES into a staging folder, then swaps it in place of OUTPUT. Returns files written.
 
     BEFORE_SWAP(staging), if given, runs on the complete staging folder just before the swap: it may
-    add files (the search index is built there) or raise to abandon the build, output untouched."""
+    add files (the search index is built there) or raise to abandon the build, output untouched.
+
+    MANIFEST (from the build cache: path -> (content hash, size, mtime) of what the last build
+    wrote) lets a file whose bytes did not change be hard-linked from the current output instead
+    of written again; it is updated in place for the next build."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     recover(output)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + output.name + "-", dir=output.parent))
+    written = 0
+    previous = dict(manifest) if manifest is not None else {}
+    fresh: dict[str, tuple] = {}
     try:
         made_dirs: set[Path] = set()
         for rel, data in sorted(files.items()):
-            target = _inside(staging, rel)
+            target = staging / _checked(rel)
             if target.parent not in made_dirs:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made_dirs.add(target.parent)
-            if isinstance(data, Path):
-                shutil.copyfile(data, target)
-            else:
-                target.write_bytes(data)
+            identity = _identity(data)
+            if not _link_unchanged(output / rel, target, identity, previous.get(rel)):
+                if isinstance(data, Path):
+                    shutil.copyfile(data, target)
+                else:
+                    target.write_bytes(data)
+                written += 1
+            if manifest is not None:
+                stat = target.stat()
+                fresh[rel] = (identity, stat.st_size, stat.st_mtime_ns)
         (staging / MARKER).write_bytes(b"")
         if before_swap is not None:
             before_swap(staging)
@@ -100,14 +115,39 @@ def write_site(output: Path, files: dict[str, bytes | Path],
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return len(files)
+    if manifest is not None:
+        manifest.clear()
+        manifest.update(fresh)
+    return written
 
 
-def _inside(root: Path, rel: str) -> Path:
-    target = (root / rel).resolve()
-    if root.resolve() not in target.parents:
+def _identity(data: bytes | Path) -> str:
+    if isinstance(data, Path):
+        stat = data.stat()
+        return f"file:{data}:{stat.st_size}:{stat.st_mtime_ns}"
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _link_unchanged(old: Path, target: Path, identity: str, recorded) -> bool:
+    """Hard-links OLD to TARGET if the last build wrote these very bytes there and nobody touched it."""
+    if recorded is None or recorded[0] != identity:
+        return False
+    try:
+        stat = os.stat(old, follow_symlinks=False)
+        if (stat.st_size, stat.st_mtime_ns) != tuple(recorded[1:]) or not os.path.isfile(old):
+            return False
+        os.link(old, target)
+        return True
+    except OSError:
+        return False
+
+
+def _checked(rel: str) -> str:
+    """REL as a path inside the output folder; anything that could leave it is refused."""
+    normal = posixpath.normpath(rel)
+    if normal.startswith(("/", "../")) or normal in ("..", ".", "") or "\\" in rel or "\x00" in rel:
         raise ValueError(f"refusing to write outside the output folder: {rel}")
-    return target
+    return normal
 
 
 def _swap(staging: Path, output: Path) -> None:

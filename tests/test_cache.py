@@ -168,3 +168,20 @@ def test_rebuild_renders_only_what_changed(site: Path, tmp_path: Path, monkeypat
     run_build(site, out, now=now)
     assert counts["md"] == 1  # only the edited body
     assert 1 <= counts["pages"] < first.pages // 2  # its page and the lists that show it, not the whole site
+
+
+def test_unchanged_files_are_linked_not_rewritten(site: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    build(site, out)
+    page = out / "gioi-thieu" / "index.html"
+    before = {p.relative_to(out): p.stat().st_ino for p in out.rglob("*.html")}
+    page.write_text("tampered", encoding="utf-8")  # someone edited the output by hand
+    tampered_inode = page.stat().st_ino
+    path = site / "content" / "posts" / "2022-06-14-b.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Bài năm 2022.", "Bài năm 2022, sửa."), encoding="utf-8")
+    build(site, out)
+    after = {p.relative_to(out): p.stat().st_ino for p in out.rglob("*.html")}
+    same = [rel for rel in before if after.get(rel) == before[rel]]
+    assert len(same) > len(before) // 2  # most pages were not written again
+    assert after[Path("tin-tuc/dak-lak-huong-ung/index.html")] != before[Path("tin-tuc/dak-lak-huong-ung/index.html")]
+    assert page.stat().st_ino != tampered_inode and "tampered" not in page.read_text(encoding="utf-8")
