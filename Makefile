@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test serve clean messages page-weight
+.PHONY: site test serve clean messages page-weight bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,8 @@ messages: $(VENV)/.installed-site
 
 clean:
 	rm -rf output .cache .pytest_cache test-artifacts
+
+# Outreach against Pelican, Hugo and Eleventy (installed by the script into a temporary folder);
+# not part of `make test`. BENCH_ARGS="--sizes 1000 --runs 1" for a quicker run.
+bench: $(VENV)/.installed-site
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -58,9 +57,7 @@ def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig,
     bodies: list[Body] = [p.body for p in content.posts if p.source in plan.published]
     bodies += [p.body for p in content.pages if p.source in plan.published]
     bodies += [e.description for e in content.events if e.description is not None and e.source in plan.published]
-    # a process pool only when no other thread runs (forking a threaded server is unsafe)
-    rendered = render_bodies(bodies, plan, config.trust_html, cache.markdown,
-                             parallel=threading.active_count() == 1)
+    rendered = render_bodies(bodies, plan, config.trust_html, cache.markdown)
     for body in bodies:
         result = rendered[body.path]
         for target, line, col in result.broken_links:
@@ -116,8 +113,7 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
         _fail(site_dir, config, errors)
     theme = Theme.for_site(site_dir)
     stage(N_("making pages"))
-    files: dict[str, bytes | Path] = dict(render_pages(site, theme, errors, cache.pages,
-                                                       parallel=threading.active_count() == 1))
+    files: dict[str, bytes | Path] = dict(render_pages(site, theme, errors, cache.pages, parallel=True))
     if errors.has_errors():
         _fail(site_dir, config, errors)
     generated, clashes = machine_outputs(site)

@@ -5,20 +5,18 @@ import json
 from datetime import date, datetime
 from urllib.parse import quote
 
-import multiprocessing
-
 import jinja2
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from generator.assets import Assets
-from generator.bodies import cpu_count
 from generator.cache import RecordingSite, Store, digest, fingerprint, tree_digest
 from generator.errors import ErrorCollector, Loc, N_
 from generator.flyer import first_list, qr_svg
 from generator.graph import Site
 from generator.i18n import load_catalogue
+from generator.parallel import can_fork, fork_map
 from generator.seo import Metadata, json_for_script
 from generator.theme import Theme
 
@@ -92,8 +90,8 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, store: Store 
                 files[out.path] = data
                 continue
         misses.append(out)
-    if parallel and len(misses) >= PARALLEL_PAGES and cpu_count() > 1:
-        results = _render_in_pool(env, misses, cpu_count())
+    if parallel and len(misses) >= PARALLEL_PAGES and can_fork():
+        results = fork_map(_render_many, env, misses)
     else:
         results = _render_many(env, misses)
     for out, (data, read, problem) in zip(misses, results):
@@ -128,9 +126,6 @@ class PageKeys:
 
 
 PARALLEL_PAGES = 300
-_pool_env: jinja2.Environment | None = None
-
-
 def _render_one(env: jinja2.Environment, out) -> tuple[bytes | None, tuple[str, ...], tuple | None]:
     read: set[str] = set()
     try:
@@ -147,22 +142,6 @@ def _render_one(env: jinja2.Environment, out) -> tuple[bytes | None, tuple[str, 
 
 def _render_many(env, outs) -> list:
     return [_render_one(env, out) for out in outs]
-
-
-def _pool_render(outs) -> list:
-    return _render_many(_pool_env, outs)
-
-
-def _render_in_pool(env, outs, workers: int) -> list:
-    global _pool_env
-    _pool_env = env  # inherited by the forked workers
-    chunk = max(1, -(-len(outs) // (workers * 4)))
-    chunks = [outs[i:i + chunk] for i in range(0, len(outs), chunk)]
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [r for part in pool.map(_pool_render, chunks) for r in part]
-    finally:
-        _pool_env = None
 
 
 def _report(problem: tuple, out, theme: Theme, errors: ErrorCollector) -> None:

@@ -1,0 +1,46 @@
+"""Work spread over the cores with forked processes (the parent's state is inherited, not pickled)."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from typing import Callable, Sequence
+
+_state = None  # set just before forking; the workers inherit it
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+SAFE_THREADS = ("outreach-progress",)  # only waits and writes the progress line; workers never print
+
+
+def can_fork() -> bool:
+    """Forking is safe only with no other thread running (the dev server has several)."""
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and t.name not in SAFE_THREADS]
+    return "fork" in multiprocessing.get_all_start_methods() and not others and cpu_count() > 1
+
+
+def _call(job):
+    function, chunk = job
+    return function(_state, chunk)
+
+
+def fork_map(function: Callable, state, items: Sequence, workers: int | None = None) -> list:
+    """[function(state, chunk) ...] over a few chunks per worker, flattened back into ITEMS' order.
+
+    FUNCTION must be a module-level function returning a list (one result per item)."""
+    global _state
+    workers = workers or min(cpu_count(), 8)
+    size = max(1, -(-len(items) // (workers * 4)))  # a few chunks per worker balance uneven items
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    _state = state
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [result for part in pool.map(_call, [(function, chunk) for chunk in chunks]) for result in part]
+    finally:
+        _state = None
