@@ -125,7 +125,8 @@ def write_outreach(dest: Path, items: list[Article], seed: int) -> None:
         (dest / "content" / "events" / f"{start:%Y-%m-%d}-dot-{i}.yaml").write_text(
             f'title: "Đợt hiến máu số {i}"\nstart: {start:%Y-%m-%d} 07:30\nend: {start:%Y-%m-%d} 11:30\n'
             f'venue: {{name: "Hội trường {i}", address: "Số {i}, phường Mẫu"}}\n'
-            f"results: {{donors: {rng.randint(50, 300)}, units: {rng.randint(50, 300)}}}\n", encoding="utf-8")
+            f"results: {{donors: {rng.randint(50, 300)}, units: {rng.randint(50, 300)}}}\nregistration: \"\"\n",
+            encoding="utf-8")
     people = "\n".join(f'  - {{name: "Người {i}", unit: "Đơn vị {i % 9}", donations: {rng.randint(1, 80)}, '
                        f'consent: {"true" if i % 3 else "false"}}}' for i in range(max(10, len(items) // 10)))
     (dest / "content" / "donors" / "vinh-danh.yaml").write_text(
@@ -163,8 +164,9 @@ def write_hugo(dest: Path, items: list[Article]) -> None:
         "{{ .Content }}<p>{{ range .Params.tags }}<a href=\"{{ (printf \"/tags/%s/\" (urlize .)) }}\">{{ . }}</a> "
         "{{ end }}</p></article>{{ end }}\n", encoding="utf-8")
     (layouts / "list.html").write_text(
-        '{{ define "main" }}{{ $pages := where .Site.RegularPages "Type" "posts" }}{{ if .Data.Pages }}'
-        "{{ $pages = .Pages }}{{ end }}{{ range (.Paginate $pages).Pages }}<h2><a href=\"{{ .RelPermalink }}\">"
+        # the list is never filtered inside the template (Hugo re-evaluates that on every page)
+        '{{ define "main" }}{{ range (.Paginate (cond .IsHome site.RegularPages .Pages)).Pages }}'
+        '<h2><a href="{{ .RelPermalink }}">'
         '{{ .Title }}</a></h2><p>{{ .Summary | plainify | truncate 200 }}</p>{{ end }}{{ template "_internal/pagination.html" . }}{{ end }}\n',
         encoding="utf-8")
     for a in items:

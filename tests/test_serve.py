@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_site
+from conftest import copy_site, record_hostile_cases
 
 BASE = "/hien-mau/"  # the 'full' fixture's base_url is https://example.org/hien-mau/
 DRAFT = BASE + "tin-tuc/bai-nhap-bi-mat/"
@@ -201,6 +201,7 @@ def test_never_serves_files_outside_the_output(server: Server, tmp_path: Path):
     assert server.raw(BASE + "index.html", host=f"localhost:{server.port}")[0] == 200
     # a page on another site cannot read the preview through a name it points at 127.0.0.1
     assert server.raw(BASE + "index.html", host="attacker.example")[0] == 400
+    record_hostile_cases("dev-server path escapes", 19)
 
 
 def test_answers_200_concurrent_requests(server: Server):
@@ -211,6 +212,7 @@ def test_answers_200_concurrent_requests(server: Server):
     with ThreadPoolExecutor(max_workers=200) as pool:
         statuses = list(pool.map(fetch, range(200)))
     assert statuses == [200] * 200
+    record_hostile_cases("dev-server concurrent requests", 200)
     assert server.get(BASE)[0] == 200  # and it is still fine afterwards
 
 
