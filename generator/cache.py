@@ -138,13 +138,27 @@ class Store:
             raise
 
 
+def code_version() -> str:
+    """The cache format plus a hash of the generator's own code: any change to it starts afresh."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        from generator import __version__
+        package = Path(__file__).parent
+        code = digest(*(part for path in sorted(package.rglob("*.py"))
+                        for part in (path.relative_to(package).as_posix(), path.read_bytes())))
+        _CODE_VERSION = f"{FORMAT}:{__version__}:{code}"
+    return _CODE_VERSION
+
+
+_CODE_VERSION: str | None = None
+
+
 class BuildCache:
     """The stores of one site. ``BuildCache.disabled()`` keeps nothing (``--no-cache``)."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder
-        from generator import __version__
-        version = f"{FORMAT}:{__version__}"
+        version = code_version()
 
         def store(name):
             return Store.open(folder / f"{name}.pickle" if folder else None, version)
@@ -153,6 +167,8 @@ class BuildCache:
         self.pages = store("pages")
         self.outputs = store("outputs")
         self.search = store("search")
+        self.checks = store("checks")
+        self.models = store("models")
 
     @classmethod
     def for_site(cls, site: Path) -> "BuildCache":
@@ -167,7 +183,7 @@ class BuildCache:
         return self.folder is not None
 
     def save(self) -> None:
-        for store in (self.markdown, self.pages, self.outputs, self.search):
+        for store in (self.markdown, self.pages, self.outputs, self.search, self.checks, self.models):
             try:
                 store.save()
             except OSError:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
+from generator.cache import Store, digest
 from generator.errors import ContentError, ErrorCollector, Loc, N_
 from generator.graph import Site
 from generator.markdown import Rendered, resolve_relative
@@ -42,21 +44,49 @@ _ID = re.compile(r"""\sid=["']([^"']+)["']""")
 _NUMBER = re.compile(r"(?<![\w+/.,-])\+?\d(?:[ .\-]?\d){7,13}(?![\w/]|[.,-]\d)")
 
 
+@dataclass(frozen=True)
+class Scan:
+    """What the checks need from one Markdown body; depends on its text alone, so it is cached."""
+    words: int
+    links: tuple[tuple[int, int, bool, str, str], ...]  # (line in body, col, is image, text, target)
+    numbers: tuple[tuple[int, int, str, str], ...]  # (line in body, col, text, 'phone' | 'id')
+
+
+SCAN_VERSION = 1  # bump when scan() changes
+
+
+def scan(markdown: str) -> Scan:
+    lines = markdown_lines(markdown)
+    return Scan(words=sum(len(text.split()) for _, text in lines), links=tuple(_find_links(lines)),
+                numbers=tuple(_find_numbers(lines)))
+
+
+def _scan_cached(body: Body, store: Store | None) -> Scan:
+    if store is None:
+        return scan(body.markdown)
+    key = digest(SCAN_VERSION, body.markdown)
+    found = store.get(key)
+    if found is None:
+        found = scan(body.markdown)
+        store.put(key, found)
+    return found
+
+
 def run_checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[str, Rendered], site: Site,
-               errors: ErrorCollector) -> None:
+               errors: ErrorCollector, store: Store | None = None) -> None:
     known = _KnownPaths(site_dir, plan, site)
     bodies: list[Body] = [p.body for p in content.posts if p.source in plan.published]
     bodies += [p.body for p in content.pages if p.source in plan.published]
     bodies += [e.description for e in content.events if e.description is not None and e.source in plan.published]
-    prose = {body.path: markdown_lines(body.markdown) for body in bodies}
+    scans = {body.path: _scan_cached(body, store) for body in bodies}
     for body in bodies:
-        _check_links(body, prose[body.path], plan, rendered, known, errors)
+        _check_links(body, scans[body.path], plan, rendered, known, errors)
     for post in content.posts:
         if post.source not in plan.published:
             continue
-        lines = prose[post.source]
-        _check_personal_numbers(post.body, lines, errors)
-        words = sum(len(text.split()) for _, text in lines)
+        scan = scans[post.source]
+        _check_personal_numbers(post.body, scan, errors)
+        words = scan.words
         if not post.summary and words > LONG_POST_WORDS:
             errors.warning(Loc(post.source, post.title_line, 1),
                            N_("this post has no 'summary' and is long ({words} words)"),
@@ -154,15 +184,15 @@ def _links(line: str, offset: int = 0):
         yield from _links(m["text"], offset + m.start("text"))
 
 
-def _check_links(body: Body, lines: list[tuple[int, str]], plan: UrlPlan, rendered: dict[str, Rendered],
-                 known: _KnownPaths, errors: ErrorCollector) -> None:
+def _find_links(lines: list[tuple[int, str]]):
     definitions = {}
     for number, line in lines:
         match = _REFERENCE_DEFINITION.match(line)
         if match:
             definitions[match["label"].strip().lower()] = match["target"].strip("<>")
     for number, line in lines:
-        loc_line = body.line_offset + number
+        if "[" not in line:
+            continue
         found = [(col, image, text, target) for col, image, text, target, _ in _links(line)]
         found += [(m.start() + 1, True, m["text"], definitions.get((m["label"] or m["text"]).strip().lower(), ""))
                   for m in _REFERENCE_IMAGE.finditer(line)]
@@ -170,13 +200,19 @@ def _check_links(body: Body, lines: list[tuple[int, str]], plan: UrlPlan, render
         if match:
             found.append((match.start("target") + 1, False, "-", match["target"].strip("<>")))
         for col, image, text, target in found:
-            loc = Loc(body.path, loc_line, col)
-            if image and not text.strip():
-                errors.error(loc, N_("this image has no description (alt text)"),
-                             N_("write what the picture shows between the brackets, e.g. "
-                                "![Đoàn viên xếp hàng hiến máu](../media/anh.jpg)"))
-            if target:
-                _check_target(body, target, loc, plan, rendered, known, errors)
+            yield number, col, image, text, target
+
+
+def _check_links(body: Body, scanned: Scan, plan: UrlPlan, rendered: dict[str, Rendered],
+                 known: _KnownPaths, errors: ErrorCollector) -> None:
+    for number, col, image, text, target in scanned.links:
+        loc = Loc(body.path, body.line_offset + number, col)
+        if image and not text.strip():
+            errors.error(loc, N_("this image has no description (alt text)"),
+                         N_("write what the picture shows between the brackets, e.g. "
+                            "![Đoàn viên xếp hàng hiến máu](../media/anh.jpg)"))
+        if target:
+            _check_target(body, target, loc, plan, rendered, known, errors)
 
 
 def _check_target(body: Body, target: str, loc: Loc, plan: UrlPlan, rendered: dict[str, Rendered],
@@ -207,7 +243,7 @@ def _check_target(body: Body, target: str, loc: Loc, plan: UrlPlan, rendered: di
                        anchor=fragment, file=source, anchors=", ".join(sorted(anchors)) or "-")
 
 
-def _check_personal_numbers(body: Body, lines: list[tuple[int, str]], errors: ErrorCollector) -> None:
+def _find_numbers(lines: list[tuple[int, str]]):
     for number, line in lines:
         if not _NUMBER.search(line):
             continue
@@ -217,17 +253,20 @@ def _check_personal_numbers(body: Body, lines: list[tuple[int, str]], errors: Er
         masked = "".join(masked)
         for match in _NUMBER.finditer(masked):
             kind = number_kind(match.group(0))
-            if kind is None:
-                continue
-            loc = Loc(body.path, body.line_offset + number, match.start() + 1)
-            if kind == "phone":
-                errors.warning(loc, N_("this looks like a phone number: '{value}'"),
-                               N_("do not publish donors' phone numbers; if it is an organiser's public number, "
-                                  "put it in the drive's 'contact:' instead"), value=match.group(0))
-            else:
-                errors.warning(loc, N_("this looks like an ID card number: '{value}'"),
-                               N_("ID numbers (CCCD, CMND) must never be published: delete it"),
-                               value=match.group(0))
+            if kind is not None:
+                yield number, match.start() + 1, match.group(0), kind
+
+
+def _check_personal_numbers(body: Body, scanned: Scan, errors: ErrorCollector) -> None:
+    for number, col, value, kind in scanned.numbers:
+        loc = Loc(body.path, body.line_offset + number, col)
+        if kind == "phone":
+            errors.warning(loc, N_("this looks like a phone number: '{value}'"),
+                           N_("do not publish donors' phone numbers; if it is an organiser's public number, "
+                              "put it in the drive's 'contact:' instead"), value=value)
+        else:
+            errors.warning(loc, N_("this looks like an ID card number: '{value}'"),
+                           N_("ID numbers (CCCD, CMND) must never be published: delete it"), value=value)
 
 
 def number_kind(text: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from pathlib import Path, PurePosixPath
 
+from generator.cache import Store, digest
 from generator.config import SiteConfig
 from generator.errors import ErrorCollector, Loc, Msg, N_
 from generator.models import (Body, Contact, Content, Event, MediaFile, Needs, Page, Person, Post,
@@ -35,7 +36,12 @@ NEED_LEVELS = ("urgent", "low", "ok")
 BLOOD_GROUPS = ("O", "A", "B", "AB", "O+", "O-", "A+", "A-", "B+", "B-", "AB+", "AB-", "Rh-")
 
 
-def load_content(site: Path, config: SiteConfig, errors: ErrorCollector) -> Content:
+MODEL_VERSION = 1  # bump when a model or its loading changes
+
+
+def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: Store | None = None) -> Content:
+    """Every content file as a model. With a cache STORE, a file whose bytes (and the time zone and
+    media list it is read against) did not change is not parsed again, if it loaded without problems."""
     content = site / "content"
     tz = config.timezone
 
@@ -44,14 +50,27 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector) -> Cont
 
     media = tuple(_media(site, content / "media", errors))
     media_paths = {m.path for m in media}
-    posts = tuple(p for p in (_post(site, path, tz, media_paths, errors)
-                              for path in files("posts", MARKDOWN)) if p)
-    pages = tuple(p for p in (_page(site, path, tz, errors)
-                              for path in files("pages", MARKDOWN)) if p)
-    events = tuple(e for e in (_event(site, path, tz, media_paths, errors)
-                               for path in files("events", YAML)) if e)
-    recognitions = tuple(r for r in (_recognition(site, path, tz, errors)
-                                     for path in files("donors", YAML)) if r)
+    context = digest(MODEL_VERSION, config.timezone_name, sorted(media_paths))
+
+    def load(loader, path: Path, *args):
+        if store is None:
+            return loader(site, path, *args, errors)
+        try:
+            key = digest(context, loader.__name__, relpath(site, path), path.read_bytes())
+        except OSError:
+            return loader(site, path, *args, errors)  # the loader reports why it cannot be read
+        model = store.get(key)
+        if model is None:
+            count = len(errors.items)
+            model = loader(site, path, *args, errors)
+            if model is not None and len(errors.items) == count:  # only clean files: their problems must repeat
+                store.put(key, model)
+        return model
+
+    posts = tuple(p for p in (load(_post, path, tz, media_paths) for path in files("posts", MARKDOWN)) if p)
+    pages = tuple(p for p in (load(_page, path, tz) for path in files("pages", MARKDOWN)) if p)
+    events = tuple(e for e in (load(_event, path, tz, media_paths) for path in files("events", YAML)) if e)
+    recognitions = tuple(r for r in (load(_recognition, path, tz) for path in files("donors", YAML)) if r)
     needs = None
     for name in ("needs.yaml", "needs.yml"):
         if (content / name).is_file():

@@ -68,9 +68,10 @@ def recover(output: Path) -> None:
     if not output.exists() and olds:
         os.replace(olds[-1], output)  # killed between the two renames: put the old site back
         olds = olds[:-1]
+    # both names are made only by this module (mkdtemp with these prefixes); an old copy killed
+    # half-way through its removal may have lost its marker already, so the name alone decides
     for leftover in olds + [p for p in parent.iterdir() if p.name.startswith(prefix_staging) and p.is_dir()]:
-        if (leftover / MARKER).exists() or leftover.name.startswith(prefix_staging):
-            shutil.rmtree(leftover, ignore_errors=True)
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def write_site(output: Path, files: dict[str, bytes | Path],

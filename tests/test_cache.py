@@ -71,7 +71,8 @@ def test_damaged_cache_gives_the_same_bytes(site: Path, tmp_path: Path, damage: 
     assert build(site, tmp_path / "b") == first
 
 
-@pytest.mark.parametrize("edit", ["post-title", "post-body", "new-post", "event", "template", "config", "page-link"])
+@pytest.mark.parametrize("edit", ["post-title", "post-body", "new-post", "event", "template", "config", "page-link",
+                                  "timezone", "phone-number"])
 def test_edits_show_up_exactly_as_in_a_fresh_build(site: Path, tmp_path: Path, edit: str):
     build(site, tmp_path / "a")
     shutil.copytree(tmp_path / "a", tmp_path / "before")
@@ -96,6 +97,15 @@ def test_edits_show_up_exactly_as_in_a_fresh_build(site: Path, tmp_path: Path, e
         path = site / "config.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace('title: "Thử nghiệm"', 'title: "Tên mới"'),
                         encoding="utf-8")
+    elif edit == "timezone":  # every date is read again in the new zone
+        path = site / "config.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("Asia/Ho_Chi_Minh", "Asia/Tokyo"), encoding="utf-8")
+    elif edit == "phone-number":  # a check's finding (a warning) must not be lost to the cache
+        path = posts / "2023-01-02-c.md"
+        path.write_text(path.read_text(encoding="utf-8") + "\nGọi 0912 345 678.\n", encoding="utf-8")
+        build(site, tmp_path / "a")
+        result = run_cli("build", "--site", site, "--output", tmp_path / "a", "--now", NOW)
+        assert "0912 345 678" in result.stderr  # reported again on a fully cached rebuild
     elif edit == "page-link":  # a page's slug changes: the posts that link to it must follow
         path = site / "content" / "pages" / "dieu-kien.md"
         path.write_text(path.read_text(encoding="utf-8").replace("eligibility: true", "eligibility: true\nslug: ai-duoc-hien"),
