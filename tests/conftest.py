@@ -34,7 +34,7 @@ def run_cli(*args: str, cwd: Path | None = None) -> Run:
 
 def copy_site(name: str, dest: Path, base: Path = SITES) -> Path:
     target = dest / name
-    shutil.copytree(base / name, target)
+    shutil.copytree(base / name, target, ignore=shutil.ignore_patterns(".cache", "output"))
     return target
 
 

@@ -90,7 +90,8 @@ def test_failed_write_fails_cleanly(tmp_path: Path, monkeypatch):
         return real(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", full_disk)
-    result = CliRunner().invoke(cli, ["build", "--site", str(site), "--output", str(out), "--now", NOW])
+    # --no-cache: every file is written (with the cache, unchanged ones would only be linked)
+    result = CliRunner().invoke(cli, ["build", "--site", str(site), "--output", str(out), "--now", NOW, "--no-cache"])
     monkeypatch.undo()
     assert result.exit_code == 1
     assert "No space left on device" in result.output

@@ -77,7 +77,7 @@ def test_failing_pagefind_is_an_error_and_the_old_site_stays(monkeypatch, tmp_pa
     assert errors.has_errors() and "index broke" in str(errors.errors[0].params)
     # through a build: the failure is reported and the previous output is left as it was
     site = tmp_path / "full"
-    shutil.copytree(SITES / "full", site)
+    shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache"))  # no cached index
     out = tmp_path / "out"
     out.mkdir()
     (out / ".outreach-output").write_bytes(b"")
@@ -87,3 +87,35 @@ def test_failing_pagefind_is_an_error_and_the_old_site_stays(monkeypatch, tmp_pa
         build(site, out, now=datetime.fromisoformat(NOW))
     assert tree_bytes(out) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".outreach-")]
+
+
+def test_search_can_be_switched_off(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache"))
+    config = site / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "search: false\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build(site, out, now=datetime.fromisoformat(NOW))
+    assert not (out / "pagefind").exists() and not (out / "tim-kiem").exists()
+    for page in out.rglob("*.html"):
+        doc = html(page)
+        assert doc.find("form", role="search") is None, page
+        assert not any("tim-kiem" in (a.get("href") or "") for a in doc.find_all("a")), page
+
+
+def test_search_index_is_reused_when_no_indexed_page_changed(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache"))
+    out = tmp_path / "out"
+    now = datetime.fromisoformat(NOW)
+    build(site, out, now=now)
+    first = {k: v for k, v in tree_bytes(out).items() if k.startswith("pagefind/")}
+    runs = []
+    real = search._run_pagefind
+    monkeypatch.setattr(search, "_run_pagefind", lambda folder, errors: runs.append(folder) or real(folder, errors))
+    build(site, out, now=now)
+    assert runs == [] and {k: v for k, v in tree_bytes(out).items() if k.startswith("pagefind/")} == first
+    post = site / "content" / "posts" / "2022-06-14-b.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nTừ khoá mới toanh.\n", encoding="utf-8")
+    build(site, out, now=now)
+    assert len(runs) == 1
