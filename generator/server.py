@@ -369,7 +369,7 @@ class Preview:
         target = self.work / f"build-{self._builds}"
         try:
             result = build(self.site_dir, target, BuildOptions(drafts=True, future=True), None,
-                           self.address(base_path))
+                           self.address(base_path), previous_output=previous.root)  # link unchanged files
         except BuildFailed as failed:
             problems = tuple(failed.errors + failed.warnings)
             snapshot = Snapshot(previous.epoch, previous.root, previous.base_path, problems, failed.language)

@@ -75,7 +75,8 @@ def recover(output: Path) -> None:
 
 
 def write_site(output: Path, files: dict[str, bytes | Path],
-               before_swap: Callable[[Path], None] | None = None, manifest: dict | None = None) -> int:
+               before_swap: Callable[[Path], None] | None = None, manifest: dict | None = None,
+               previous: Path | None = None) -> int:
     """Writes FILES into a staging folder, then swaps it in place of OUTPUT. Returns files written.
 
     BEFORE_SWAP(staging), if given, runs on the complete staging folder just before the swap: it may
@@ -83,13 +84,15 @@ def write_site(output: Path, files: dict[str, bytes | Path],
 
     MANIFEST (from the build cache: path -> (content hash, size, mtime) of what the last build
     wrote) lets a file whose bytes did not change be hard-linked from the current output instead
-    of written again; it is updated in place for the next build."""
+    of written again; it is updated in place for the next build. PREVIOUS is the folder the
+    manifest describes (default: OUTPUT)."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     recover(output)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + output.name + "-", dir=output.parent))
     written = 0
-    previous = dict(manifest) if manifest is not None else {}
+    recorded = dict(manifest) if manifest is not None else {}
+    old_root = previous or output
     fresh: dict[str, tuple] = {}
     try:
         made_dirs: set[Path] = set()
@@ -99,7 +102,7 @@ def write_site(output: Path, files: dict[str, bytes | Path],
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made_dirs.add(target.parent)
             identity = _identity(data)
-            if not _link_unchanged(output / rel, target, identity, previous.get(rel)):
+            if not _link_unchanged(old_root / rel, target, identity, recorded.get(rel)):
                 if isinstance(data, Path):
                     shutil.copyfile(data, target)
                 else:
