@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from generator.cache import Store, digest
 from generator.markdown import MarkdownRenderer, Rendered
-from generator.models import Body
+from generator.models import Body, Content
 from generator.parallel import can_fork, fork_map
 from generator.urls import UrlPlan
 
 PARALLEL_FROM = 150  # below this many misses, starting processes costs more than it saves
-RENDERER_VERSION = 1  # bump when markdown.py's output changes
 
 _renderer: MarkdownRenderer | None = None  # one per worker process
 
@@ -27,15 +26,23 @@ def _render_chunk(job: tuple[UrlPlan, bool], bodies: list[Body]) -> list[Rendere
 
 
 def _key(body: Body, trust_html: bool) -> str:
-    return digest(RENDERER_VERSION, trust_html, body.path, body.line_offset, body.markdown)
+    return digest(trust_html, body.path, body.line_offset, body.markdown)
 
 
-def render_bodies(bodies: list[Body], plan: UrlPlan, trust_html: bool, store: Store,
+def published_bodies(content: Content, plan: UrlPlan) -> list[Body]:
+    """The Markdown of every published post, page and drive description, in a stable order."""
+    bodies: list[Body] = [p.body for p in content.posts if p.source in plan.published]
+    bodies += [p.body for p in content.pages if p.source in plan.published]
+    bodies += [e.description for e in content.events if e.description is not None and e.source in plan.published]
+    return bodies
+
+
+def render_bodies(bodies: list[Body], plan: UrlPlan, trust_html: bool, store: Store | None,
                   parallel: bool = True) -> dict[str, Rendered]:
     results: dict[str, Rendered] = {}
     misses: list[Body] = []
     for body in bodies:
-        cached = store.get(_key(body, trust_html))
+        cached = store.get(_key(body, trust_html)) if store is not None else None
         if cached is not None and all(plan.resolve(body.path, target) == url for target, url in cached.links):
             results[body.path] = cached
         else:
@@ -47,5 +54,6 @@ def render_bodies(bodies: list[Body], plan: UrlPlan, trust_html: bool, store: St
         rendered = [renderer.render(body) for body in misses]
     for body, result in zip(misses, rendered):
         results[body.path] = result
-        store.put(_key(body, trust_html), result)
+        if store is not None:
+            store.put(_key(body, trust_html), result)
     return results

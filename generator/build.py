@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from generator.bodies import render_bodies
-from generator.cache import BuildCache
+from generator.bodies import published_bodies, render_bodies
+from generator.cache import BuildCache, Store
 from generator.checks import run_checks
 from generator.assets import Assets
 from generator.config import SiteConfig, load_config
@@ -23,7 +23,7 @@ from generator.graph import Site, assemble
 from generator.images import materialize as materialize_images
 from generator.images import prepare as prepare_images
 from generator.markdown import Rendered
-from generator.models import Body, Content
+from generator.models import Content
 from generator.outputs import machine_outputs
 from generator.outputs.calendar import carried_calendars
 from generator.render import render_pages
@@ -52,12 +52,9 @@ def now_in(config: SiteConfig, now: datetime | None) -> datetime:
 
 
 def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig,
-                    errors: ErrorCollector, cache: BuildCache | None = None) -> dict[str, Rendered]:
-    cache = cache or BuildCache.disabled()
-    bodies: list[Body] = [p.body for p in content.posts if p.source in plan.published]
-    bodies += [p.body for p in content.pages if p.source in plan.published]
-    bodies += [e.description for e in content.events if e.description is not None and e.source in plan.published]
-    rendered = render_bodies(bodies, plan, config.trust_html, cache.markdown)
+                    errors: ErrorCollector, store: Store | None = None) -> dict[str, Rendered]:
+    bodies = published_bodies(content, plan)
+    rendered = render_bodies(bodies, plan, config.trust_html, store)
     for body in bodies:
         result = rendered[body.path]
         for target, line, col in result.broken_links:
@@ -80,18 +77,19 @@ def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig,
 def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector,
               base_url: str | None = None, cache: BuildCache | None = None):
     """Everything up to and including the site graph. Returns (config, site or None)."""
+    cache = cache or BuildCache.disabled()
     config = load_config(site_dir, errors)
     if config is None:
         return None, None
     if base_url:
         config = dataclasses.replace(config, base_url=base_url if base_url.endswith("/") else base_url + "/")
-    content = load_content(site_dir, config, errors, cache.models if cache else None)
+    content = load_content(site_dir, config, errors, cache.models)
     moment = now_in(config, now)
     plan = plan_urls(config, content, moment, options, errors)
-    rendered = render_markdown(content, plan, config, errors, cache)
+    rendered = render_markdown(content, plan, config, errors, cache.markdown)
     images, rendered = prepare_images(site_dir, content, plan, rendered, errors)
     site = assemble(config, content, plan, rendered, errors, images=images)
-    run_checks(site_dir, content, plan, rendered, site, errors, cache.checks if cache else None)
+    run_checks(site_dir, content, plan, rendered, site, errors, cache.checks)
     if len(config.languages) > 1:
         errors.warning(Loc("config.yaml"), N_("only the first of 'languages' is built for now"),
                        N_("translations (name.en.md) are not published yet"))
@@ -169,7 +167,7 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
 
     # what the last build wrote into this folder: unchanged files are hard-linked, not rewritten
     source = (previous_output or output_dir).resolve()
-    manifest = dict(cache.outputs.get(str(source)) or {}) if cache.enabled else None
+    manifest = dict(cache.outputs.get(str(source)) or {}) if cache.outputs is not None else None
     write_site(output_dir, files, before_swap=index_for_search, manifest=manifest, previous=source)
     if manifest is not None:
         cache.outputs.put(str(output_dir), manifest)

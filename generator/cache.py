@@ -1,16 +1,22 @@
 """The persistent build cache: an optimisation only, never a source of truth.
 
 Stored in SITE/.cache/outreach/ (git-ignored). Deleting it, a corrupt file, or a cache written by
-another version gives the same output bytes, only slower. Three stores:
+another version gives the same output bytes, only slower. Its stores:
 
+- **models**: each content file's parsed model, keyed by its bytes, the time zone and the media list.
+- **checks**: what the checks need from each Markdown body, keyed by its text.
 - **markdown**: rendered Markdown keyed by a hash of the body (and renderer settings), with the
   link targets the body used and what each resolved to; an entry is reused only if every one of
   those links still resolves the same way (Lektor-style recorded dependencies).
 - **pages**: rendered pages keyed by the hash of everything they used: the theme files, the
   config, the page's own data and each part of the site graph the template actually read
   (recorded while rendering through ``RecordingSite``).
+- **search**: the Pagefind bundle, keyed by the pages marked for indexing.
 - **outputs**: the hash, size and mtime of every file the last build wrote, so unchanged files
   are hard-linked from the previous output instead of being written again.
+
+Every store is versioned by ``code_version()``: the generator's own code and the versions of the
+libraries whose output is stored, so no store needs a version number of its own.
 """
 from __future__ import annotations
 
@@ -22,7 +28,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = 3  # bump when anything stored changes shape; older caches are then ignored
+FORMAT = 3  # bump when the way stores are written changes
+# their output is what the stores hold: a new release of any of them starts the cache afresh
+LIBRARIES = ("markdown", "nh3", "jinja2", "babel", "pyyaml", "python-slugify", "pagefind")
 
 
 def digest(*parts) -> str:
@@ -90,16 +98,16 @@ def tree_digest(folders) -> str:
 @dataclass
 class Store:
     """One pickled dict, loaded at start and saved (atomically) after a successful build."""
-    path: Path | None
+    path: Path
     version: str
     data: dict = field(default_factory=dict)
     used: set = field(default_factory=set)
     dirty: bool = False
 
     @classmethod
-    def open(cls, path: Path | None, version: str) -> "Store":
+    def open(cls, path: Path, version: str) -> "Store":
         store = cls(path, version)
-        if path is None or not path.is_file():
+        if not path.is_file():
             return store
         try:
             with path.open("rb") as fp:
@@ -122,8 +130,6 @@ class Store:
         self.dirty = True
 
     def save(self) -> None:
-        if self.path is None:
-            return
         kept = {k: v for k, v in self.data.items() if k in self.used}  # drop what this build did not use
         if not self.dirty and len(kept) == len(self.data):
             return
@@ -142,10 +148,20 @@ def code_version() -> str:
     """The cache format plus a hash of the generator's own code: any change to it starts afresh."""
     global _CODE_VERSION
     if _CODE_VERSION is None:
+        from importlib.metadata import PackageNotFoundError, version
+
         from generator import __version__
+
+        def library(name: str) -> str:
+            try:
+                return version(name)
+            except PackageNotFoundError:
+                return "-"
+
         package = Path(__file__).parent
         code = digest(*(part for path in sorted(package.rglob("*.py"))
-                        for part in (path.relative_to(package).as_posix(), path.read_bytes())))
+                        for part in (path.relative_to(package).as_posix(), path.read_bytes())),
+                      *(library(name) for name in LIBRARIES))
         _CODE_VERSION = f"{FORMAT}:{__version__}:{code}"
     return _CODE_VERSION
 
@@ -154,21 +170,22 @@ _CODE_VERSION: str | None = None
 
 
 class BuildCache:
-    """The stores of one site. ``BuildCache.disabled()`` keeps nothing (``--no-cache``)."""
+    """The stores of one site. ``BuildCache.disabled()`` has none (``--no-cache``): every stage
+    that takes a ``Store | None`` then does its work without computing a single key."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder
-        version = code_version()
+        version = code_version() if folder else ""
 
-        def store(name):
-            return Store.open(folder / f"{name}.pickle" if folder else None, version)
+        def store(name) -> Store | None:
+            return Store.open(folder / f"{name}.pickle", version) if folder else None
 
+        self.models = store("models")
+        self.checks = store("checks")
         self.markdown = store("markdown")
         self.pages = store("pages")
-        self.outputs = store("outputs")
         self.search = store("search")
-        self.checks = store("checks")
-        self.models = store("models")
+        self.outputs = store("outputs")
 
     @classmethod
     def for_site(cls, site: Path) -> "BuildCache":
@@ -183,7 +200,9 @@ class BuildCache:
         return self.folder is not None
 
     def save(self) -> None:
-        for store in (self.markdown, self.pages, self.outputs, self.search, self.checks, self.models):
+        for store in vars(self).values():
+            if not isinstance(store, Store):
+                continue
             try:
                 store.save()
             except OSError:

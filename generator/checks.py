@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
+from generator.bodies import published_bodies
 from generator.cache import Store, digest
 from generator.errors import ContentError, ErrorCollector, Loc, N_
 from generator.graph import Site
@@ -52,9 +53,6 @@ class Scan:
     numbers: tuple[tuple[int, int, str, str], ...]  # (line in body, col, text, 'phone' | 'id')
 
 
-SCAN_VERSION = 1  # bump when scan() changes
-
-
 def scan(markdown: str) -> Scan:
     lines = markdown_lines(markdown)
     return Scan(words=sum(len(text.split()) for _, text in lines), links=tuple(_find_links(lines)),
@@ -64,7 +62,7 @@ def scan(markdown: str) -> Scan:
 def _scan_cached(body: Body, store: Store | None) -> Scan:
     if store is None:
         return scan(body.markdown)
-    key = digest(SCAN_VERSION, body.markdown)
+    key = digest(body.markdown)
     found = store.get(key)
     if found is None:
         found = scan(body.markdown)
@@ -75,9 +73,7 @@ def _scan_cached(body: Body, store: Store | None) -> Scan:
 def run_checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[str, Rendered], site: Site,
                errors: ErrorCollector, store: Store | None = None) -> None:
     known = _KnownPaths(site_dir, plan, site)
-    bodies: list[Body] = [p.body for p in content.posts if p.source in plan.published]
-    bodies += [p.body for p in content.pages if p.source in plan.published]
-    bodies += [e.description for e in content.events if e.description is not None and e.source in plan.published]
+    bodies = published_bodies(content, plan)
     scans = {body.path: _scan_cached(body, store) for body in bodies}
     for body in bodies:
         _check_links(body, scans[body.path], plan, rendered, known, errors)

@@ -36,9 +36,6 @@ NEED_LEVELS = ("urgent", "low", "ok")
 BLOOD_GROUPS = ("O", "A", "B", "AB", "O+", "O-", "A+", "A-", "B+", "B-", "AB+", "AB-", "Rh-")
 
 
-MODEL_VERSION = 1  # bump when a model or its loading changes
-
-
 def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: Store | None = None) -> Content:
     """Every content file as a model. With a cache STORE, a file whose bytes (and the time zone and
     media list it is read against) did not change is not parsed again, if it loaded without problems."""
@@ -50,7 +47,7 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: 
 
     media = tuple(_media(site, content / "media", errors))
     media_paths = {m.path for m in media}
-    context = digest(MODEL_VERSION, config.timezone_name, sorted(media_paths))
+    context = digest(config.timezone_name, sorted(media_paths))
 
     def load(loader, path: Path, *args):
         if store is None:
@@ -69,14 +66,16 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: 
 
     posts = tuple(p for p in (load(_post, path, tz, media_paths) for path in files("posts", MARKDOWN)) if p)
     pages = tuple(p for p in (load(_page, path, tz) for path in files("pages", MARKDOWN)) if p)
-    events = tuple(e for e in (load(_event, path, tz, media_paths) for path in files("events", YAML)) if e)
+    event_paths = content_files(content / "events", YAML)  # walked once: loaded, and named in hints
+    events = tuple(e for e in (load(_event, path, tz, media_paths)
+                               for path in refuse_outside(site, event_paths, errors)) if e)
     recognitions = tuple(r for r in (load(_recognition, path, tz) for path in files("donors", YAML)) if r)
     needs = None
     for name in ("needs.yaml", "needs.yml"):
         if (content / name).is_file():
             needs = _needs(site, content / name, tz, errors)
             break
-    event_files = tuple(sorted(path.stem for path in content_files(content / "events", YAML)))
+    event_files = tuple(sorted(path.stem for path in event_paths))
     return Content(posts=posts, events=events, recognitions=recognitions, pages=pages, media=media, needs=needs,
                    event_files=event_files)
 

@@ -79,7 +79,7 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, store: Store 
     """Every page of SITE. With a cache STORE, a page is re-rendered only if something it read changed:
     the theme, the config, its own data, or a part of the site graph its template touched."""
     env = environment(site, theme)
-    keys = PageKeys(site, theme)
+    keys = PageKeys(site, theme) if store is not None else None  # hashing is work only a cache needs
     files: dict[str, bytes] = {}
     misses = []
     for out in site.outputs:
@@ -126,6 +126,8 @@ class PageKeys:
 
 
 PARALLEL_PAGES = 300
+
+
 def _render_one(env: jinja2.Environment, out) -> tuple[bytes | None, tuple[str, ...], tuple | None]:
     read: set[str] = set()
     try:

@@ -97,12 +97,13 @@ def write_site(output: Path, files: dict[str, bytes | Path],
     try:
         made_dirs: set[Path] = set()
         for rel, data in sorted(files.items()):
-            target = staging / _checked(rel)
+            safe = _checked(rel)
+            target = staging / safe
             if target.parent not in made_dirs:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made_dirs.add(target.parent)
             identity = _identity(data)
-            if not _link_unchanged(old_root / rel, target, identity, recorded.get(rel)):
+            if not _link_unchanged(old_root / safe, target, identity, recorded.get(rel)):
                 if isinstance(data, Path):
                     shutil.copyfile(data, target)
                 else:
