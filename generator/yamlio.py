@@ -75,6 +75,14 @@ def _pure_python_error(text: str):
     return None
 
 
+def _control_character(exc: yaml.reader.ReaderError, text: str, path: str, line_offset: int,
+                       errors: ErrorCollector) -> None:
+    before = text[: exc.position]
+    errors.error(Loc(path, before.count("\n") + 1 + line_offset, exc.position - (before.rfind("\n") + 1) + 1),
+                 N_("this file contains an invisible control character (code {code})"),
+                 N_("delete the character, or retype the line"), code=exc.character)
+
+
 class _TooBig(Exception):
     pass
 
@@ -87,10 +95,7 @@ def load_yaml(text: str, path: str, errors: ErrorCollector, line_offset: int = 0
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # control characters: checked when the loader is made
-        before = text[: exc.position]
-        errors.error(Loc(path, before.count("\n") + 1 + line_offset, exc.position - (before.rfind("\n") + 1) + 1),
-                     N_("this file contains an invisible control character (code {code})"),
-                     N_("delete the character, or retype the line"), code=exc.character)
+        _control_character(exc, text, path, line_offset, errors)
         return None
     try:
         node = loader.get_single_node()
@@ -110,10 +115,7 @@ def load_yaml(text: str, path: str, errors: ErrorCollector, line_offset: int = 0
         )
         return None
     except yaml.reader.ReaderError as exc:  # a control character further into the file
-        before = text[: exc.position]
-        errors.error(Loc(path, before.count("\n") + 1 + line_offset, exc.position - (before.rfind("\n") + 1) + 1),
-                     N_("this file contains an invisible control character (code {code})"),
-                     N_("delete the character, or retype the line"), code=exc.character)
+        _control_character(exc, text, path, line_offset, errors)
         return None
     except yaml.YAMLError as exc:
         errors.error(Loc(path, line_offset + 1, 1), N_("this YAML cannot be read ({problem})"),
