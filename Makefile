@@ -34,12 +34,18 @@ test: $(VENV)/.installed-test
 page-weight: $(VENV)/.installed-test
 	$(BIN)/python scripts/page_weight.py
 
-# Refresh the translation templates and catalogues after changing messages or templates.
+# Refresh the translation templates and catalogues (every language: vi, en) after changing messages
+# or templates, then compile them to check them and count what is left to translate. The build reads
+# the .po files itself (compiled in memory by Babel); the .mo files made here are not committed.
+# A new language: $(BIN)/pybabel init -i templates/locale/theme.pot -d templates/locale -D theme -l CODE
+# (and the same for generator/locale, domain outreach), then `make messages`.
 messages: $(VENV)/.installed-site
 	$(BIN)/pybabel extract -F babel-theme.cfg -o templates/locale/theme.pot .
 	$(BIN)/pybabel update -i templates/locale/theme.pot -d templates/locale -D theme
 	$(BIN)/pybabel extract -F babel-tool.cfg -k N_ -k Msg -k gettext -k translate -o generator/locale/outreach.pot .
 	$(BIN)/pybabel update -i generator/locale/outreach.pot -d generator/locale -D outreach
+	$(BIN)/pybabel compile --statistics -d templates/locale -D theme
+	$(BIN)/pybabel compile --statistics -d generator/locale -D outreach
 
 clean:
 	rm -rf output .cache .pytest_cache test-artifacts

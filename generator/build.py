@@ -19,7 +19,8 @@ from generator.assets import Assets
 from generator.config import SiteConfig, load_config
 from generator.content import load_content
 from generator.errors import BuildFailed, ContentError, ErrorCollector, Loc, N_
-from generator.graph import Site, assemble
+from generator.graph import Site
+from generator.languages import assemble_sites
 from generator.images import materialize as materialize_images
 from generator.images import prepare as prepare_images
 from generator.markdown import Rendered
@@ -35,12 +36,17 @@ from generator.write import check_output_folder, write_site
 
 @dataclass
 class BuildResult:
-    site: Site
+    sites: tuple[Site, ...]  # one per language, the default first
     pages: int  # HTML pages rendered
     copied: int  # files copied through (media, theme assets)
     seconds: float
     warnings: list[ContentError] = field(default_factory=list)
     language: str = "en"
+
+    @property
+    def site(self) -> Site:
+        """The site of the default language."""
+        return self.sites[0]
 
 
 def now_in(config: SiteConfig, now: datetime | None) -> datetime:
@@ -76,7 +82,8 @@ def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig,
 
 def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector,
               base_url: str | None = None, cache: BuildCache | None = None):
-    """Everything up to and including the site graph. Returns (config, site or None)."""
+    """Everything up to and including the site graphs. Returns (config, the site of each language, the
+    default first); (config or None, None) when the content cannot be read."""
     cache = cache or BuildCache.disabled()
     config = load_config(site_dir, errors)
     if config is None:
@@ -88,33 +95,33 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
     plan = plan_urls(config, content, moment, options, errors)
     rendered = render_markdown(content, plan, config, errors, cache.markdown)
     images, rendered = prepare_images(site_dir, content, plan, rendered, errors)
-    site = assemble(config, content, plan, rendered, errors, images=images)
-    run_checks(site_dir, content, plan, rendered, site, errors, cache.checks)
-    if len(config.languages) > 1:
-        errors.warning(Loc("config.yaml"), N_("only the first of 'languages' is built for now"),
-                       N_("translations (name.en.md) are not published yet"))
-    return config, site
+    sites = assemble_sites(config, content, plan, rendered, errors, images=images)
+    run_checks(site_dir, content, plan, rendered, sites, errors, cache.checks)
+    return config, sites
 
 
 def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector,
             base_url: str | None = None, stage: Callable[[str], None] = lambda message: None,
             cache: BuildCache | None = None):
-    """Loads and renders everything in memory. Returns (config, site, files, copied count, start time).
+    """Loads and renders everything in memory. Returns (config, sites, files, copied count, start time).
 
     STAGE is told what is being done (a msgid), for a progress display.
     """
     started = time.perf_counter()
     stage(N_("reading content"))
     cache = cache or BuildCache.disabled()
-    config, site = load_site(site_dir, options, now, errors, base_url, cache)
-    if site is None or errors.has_errors():
+    config, sites = load_site(site_dir, options, now, errors, base_url, cache)
+    if sites is None or errors.has_errors():
         _fail(site_dir, config, errors)
+    site = sites[0]
     theme = Theme.for_site(site_dir)
     stage(N_("making pages"))
-    files: dict[str, bytes | Path] = dict(render_pages(site, theme, errors, cache.pages, parallel=True))
+    files: dict[str, bytes | Path] = {}
+    for each in sites:
+        files.update(render_pages(each, theme, errors, cache.pages, parallel=True))
     if errors.has_errors():
         _fail(site_dir, config, errors)
-    generated, clashes = machine_outputs(site)
+    generated, clashes = machine_outputs(sites)
     for rel, first, second in clashes:
         errors.error(Loc("config.yaml"), N_("two outputs would be written to {path}: {first} and {second}"),
                      N_("change the permalinks in config.yaml"), path=rel, first=first, second=second)
@@ -138,7 +145,7 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
         files.update(materialize_images(site.images, site_dir))  # resized copies, through .cache/images
     if errors.has_errors():
         _fail(site_dir, config, errors)
-    return config, site, files, copied, started
+    return config, sites, files, copied, started
 
 
 def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions = BuildOptions(),
@@ -152,10 +159,11 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     check_output_folder(site_dir, output_dir)
     errors = ErrorCollector()
     cache = BuildCache.for_site(site_dir) if use_cache else BuildCache.disabled()
-    config, site, files, copied, started = produce(site_dir, options, now, errors, base_url, stage, cache)
+    config, sites, files, copied, started = produce(site_dir, options, now, errors, base_url, stage, cache)
     stage(N_("writing files"))
     # calendar SEQUENCE goes on from the last good build in this folder (see outputs/calendar.py)
-    files.update(carried_calendars(site, output_dir))
+    for site in sites:
+        files.update(carried_calendars(site, output_dir))
 
     def index_for_search(staging: Path) -> None:  # pagefind/, from the pages about to be published
         if not config.search:
@@ -172,8 +180,8 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     if manifest is not None:
         cache.outputs.put(str(output_dir), manifest)
     cache.save()  # only after a build that succeeded
-    return BuildResult(site=site, pages=len(site.outputs), copied=copied, seconds=time.perf_counter() - started,
-                       warnings=errors.warnings, language=config.language)
+    return BuildResult(sites=sites, pages=sum(len(s.outputs) for s in sites), copied=copied,
+                       seconds=time.perf_counter() - started, warnings=errors.warnings, language=config.language)
 
 
 def check(site_dir: Path, options: BuildOptions = BuildOptions(), now: datetime | None = None,
@@ -181,9 +189,9 @@ def check(site_dir: Path, options: BuildOptions = BuildOptions(), now: datetime 
     """Every validation a build does, writing nothing (the build cache is read, never saved)."""
     errors = ErrorCollector()
     cache = BuildCache.for_site(site_dir.resolve())
-    config, site, files, copied, started = produce(site_dir.resolve(), options, now, errors, base_url, cache=cache)
-    return BuildResult(site=site, pages=len(site.outputs), copied=copied, seconds=time.perf_counter() - started,
-                       warnings=errors.warnings, language=config.language)
+    config, sites, files, copied, started = produce(site_dir.resolve(), options, now, errors, base_url, cache=cache)
+    return BuildResult(sites=sites, pages=sum(len(s.outputs) for s in sites), copied=copied,
+                       seconds=time.perf_counter() - started, warnings=errors.warnings, language=config.language)
 
 
 def _fail(site_dir: Path, config: SiteConfig | None, errors: ErrorCollector):

@@ -70,9 +70,10 @@ def _scan_cached(body: Body, store: Store | None) -> Scan:
     return found
 
 
-def run_checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[str, Rendered], site: Site,
-               errors: ErrorCollector, store: Store | None = None) -> None:
-    known = _KnownPaths(site_dir, plan, site)
+def run_checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[str, Rendered],
+               sites: tuple[Site, ...], errors: ErrorCollector, store: Store | None = None) -> None:
+    """SITES: the site of each language, the default first."""
+    known = _KnownPaths(site_dir, plan, sites)
     bodies = published_bodies(content, plan)
     scans = {body.path: _scan_cached(body, store) for body in bodies}
     for body in bodies:
@@ -101,7 +102,8 @@ def run_checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[s
     sources += [e.source for e in content.events] + [r.source for r in content.recognitions]
     for source in sources:
         _check_placeholders(site_dir, source, errors)
-    _check_menu(site_dir, site, known, errors)
+    for site in sites:
+        _check_menu(site_dir, site, known, errors)
 
 
 def problem_dict(error: ContentError, translate: Callable[[str], str]) -> dict:
@@ -135,12 +137,12 @@ def markdown_lines(markdown: str) -> list[tuple[int, str]]:
 class _KnownPaths:
     """Output files of the site (relative to the output folder), to test site-absolute links."""
 
-    def __init__(self, site_dir: Path, plan: UrlPlan, site: Site):
+    def __init__(self, site_dir: Path, plan: UrlPlan, sites: tuple[Site, ...]):
         self.site_dir = site_dir
-        self.site = site
+        self.sites = sites
         self.base_path = plan.config.base_path
         self.base_url = plan.config.base_url
-        self.files = {out.path for out in site.outputs} | {m.path for m in site.media}
+        self.files = {out.path for site in sites for out in site.outputs} | {m.path for m in sites[0].media}
         self._more: set[str] | None = None
 
     def _everything(self) -> set[str]:
@@ -148,7 +150,7 @@ class _KnownPaths:
             from generator.outputs import machine_outputs
             more = set(Theme.for_site(self.site_dir).static_files())
             try:
-                more |= set(machine_outputs(self.site)[0])
+                more |= set(machine_outputs(self.sites)[0])
             except Exception:  # a failing generator is reported by the build itself
                 pass
             self._more = more

@@ -1,6 +1,7 @@
 """config.yaml -> a frozen SiteConfig, with every error located."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,23 @@ DEFAULT_PERMALINKS = {
     "search": "/tim-kiem/",
     "paginate": "trang/{n}/",
 }
+# A second language's lists and pages live below /<code>/; unless its own 'permalinks' say otherwise,
+# a Vietnamese one keeps the addresses above and any other language gets these English words.
+TRANSLATED_PERMALINKS = {
+    "post": "/news/{slug}/",
+    "event": "/drives/{slug}/",
+    "page": "/{slug}/",
+    "news": "/news/",
+    "tag": "/topics/{slug}/",
+    "category": "/sections/{slug}/",
+    "archive": "/archive/{year}/",
+    "archives": "/archive/",
+    "events": "/drives/",
+    "recognition": "/honour-roll/",
+    "search": "/search/",
+    "paginate": "page/{n}/",
+}
+LANGUAGE_KEYS = ("title", "description", "menu", "permalinks")  # what a language may set for itself
 _PLACEHOLDERS = {
     "post": {"slug", "year", "month", "day"},
     "event": {"slug", "year", "month", "day"},
@@ -69,6 +87,16 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class LanguageSettings:
+    """What a second language sets for itself under 'languages:' (None: not set)."""
+    code: str
+    title: str | None = None
+    description: str | None = None
+    menu: tuple[MenuItem, ...] | None = None
+    permalinks: tuple[tuple[str, str], ...] = ()  # as written, before the /<code>/ prefix
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str
     base_url: str  # always ends with '/'
@@ -83,7 +111,38 @@ class SiteConfig:
     feeds: FeedSettings = FeedSettings()
     trust_html: bool = False
     search: bool = True  # build the Pagefind index, the search page and the search box
-    languages: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # as configured: () or the default language first
+    language_settings: tuple[LanguageSettings, ...] = ()
+    # For the config of a second language (see for_language): its home, e.g. '/en/', and the default.
+    root: str = "/"
+    default_language: str | None = None
+
+    @property
+    def all_languages(self) -> tuple[str, ...]:
+        """Every language the site is built in, the default first."""
+        return self.languages or (self.language,)
+
+    @property
+    def is_default_language(self) -> bool:
+        return self.default_language is None
+
+    def for_language(self, code: str) -> "SiteConfig":
+        """The settings one language's pages are made with: for a second language, its own title,
+        description, menu and permalinks, every address below /<code>/."""
+        assert self.default_language is None, "ask the site's own config, not a language's"
+        default = self.language
+        if code == default:
+            return self
+        own = next((s for s in self.language_settings if s.code == code), LanguageSettings(code))
+        links = dict(DEFAULT_PERMALINKS if code.split("-")[0] == "vi" else TRANSLATED_PERMALINKS)
+        links.update(own.permalinks)
+        root = f"/{code.lower()}/"
+        links = {kind: pattern if kind == "paginate" else root.rstrip("/") + pattern for kind, pattern in links.items()}
+        return dataclasses.replace(
+            self, language=code, default_language=default, root=root, permalinks=links,
+            title=own.title if own.title is not None else self.title,
+            description=own.description if own.description is not None else self.description,
+            menu=own.menu if own.menu is not None else ())
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -149,17 +208,82 @@ def load_config(site: Path, errors: ErrorCollector) -> SiteConfig | None:
         feed_fields.finish(("items", "full_content"))
     trust_html = fields.bool("trust_html", False)
     search = fields.bool("search", True)
-    languages = tuple(fields.str_list("languages"))
-    if languages and language and languages[0] != language:
-        errors.error(fields.value_loc("languages"), N_("the first of 'languages' should be the site language '{language}'"),
-                     N_("list the default language first"), language=language)
+    languages, language_settings = _languages(fields, language, bool(menu))
     fields.finish(KNOWN_KEYS)
     if None in (title, base_url, language, timezone) or (language and not _LANGUAGE.match(language)):
         return None  # content cannot be read without these; other mistakes are reported with the content's
     return SiteConfig(title=title, base_url=base_url, language=language, timezone_name=timezone,
                       description=description, organization=organization, menu=menu, paginate=paginate,
                       milestones=milestones, permalinks=permalinks, feeds=feeds, trust_html=trust_html, search=search,
-                      languages=languages)
+                      languages=languages, language_settings=language_settings)
+
+
+def _languages(fields: Fields, language: str | None,
+               has_menu: bool) -> tuple[tuple[str, ...], tuple[LanguageSettings, ...]]:
+    """'languages: [vi, en]', or a mapping from each code to what that language sets for itself:
+    'languages: {vi: {}, en: {title: ..., menu: [...]}}'. The default language comes first."""
+    raw = fields.raw("languages")
+    if raw is None:
+        return (), ()
+    codes: list[str] = []
+    settings: list[LanguageSettings] = []
+    if isinstance(raw, dict):
+        table = fields.mapping("languages")
+        if table is None:
+            return (), ()
+        for code in list(table.data):
+            code = str(code)
+            codes.append(code)
+            own = table.mapping(code) if table.data.get(code) is not None else None
+            table.used.add(code)
+            if own is None:
+                continue
+            menu = _menu(own) if own.has("menu") else None
+            links = _permalinks(own, DEFAULT_PERMALINKS if code.split("-")[0] == "vi" else TRANSLATED_PERMALINKS)
+            given = {kind: links[kind] for kind in (own.data.get("permalinks") or {}) if kind in links}
+            entry = LanguageSettings(code, own.str("title"), own.str("description"), menu, tuple(sorted(given.items())))
+            own.finish(LANGUAGE_KEYS)
+            if code == language and entry != LanguageSettings(code):
+                fields.errors.error(table.key_loc(code), N_("the default language '{code}' is set by the keys at the top "
+                                                            "of config.yaml"),
+                                    N_("move these settings to the top of config.yaml, or leave '{code}: {{}}' empty"),
+                                    code=code)
+                continue
+            settings.append(entry)
+        table.finish()
+    else:
+        codes = fields.str_list("languages")
+    where = fields.value_loc("languages")
+    for index, code in enumerate(codes):
+        if not _LANGUAGE.match(code) or not _babel_knows(code):
+            fields.errors.error(where, N_("'{value}' is not a language code"), N_("use a code such as vi or en"),
+                                value=code)
+            return (), ()
+        if code in codes[:index]:
+            fields.errors.error(where, N_("the language '{value}' is listed twice"), N_("list each language once"),
+                                value=code)
+            return (), ()
+    if codes and language and codes[0] != language:
+        fields.errors.error(where, N_("the first of 'languages' should be the site language '{language}'"),
+                            N_("list the default language first"), language=language)
+        return (), ()
+    for code in codes[1:]:
+        own = next((s for s in settings if s.code == code), None)
+        if has_menu and (own is None or own.menu is None):
+            fields.errors.warning(where, N_("the '{code}' pages have no menu"),
+                                  N_("give the language its own menu: 'languages: {{{code}: {{menu: [...]}}}}'"),
+                                  code=code)
+    return tuple(codes), tuple(settings)
+
+
+def _babel_knows(code: str) -> bool:
+    """Dates and numbers are formatted by Babel, so a language needs its locale data."""
+    from babel import Locale, UnknownLocaleError
+    try:
+        Locale.parse(code.replace("-", "_"))
+        return True
+    except (UnknownLocaleError, ValueError):
+        return False
 
 
 def _base_url(fields: Fields) -> str | None:
@@ -222,12 +346,12 @@ def _milestones(fields: Fields) -> tuple[int, ...]:
     return tuple(sorted(set(raw)))
 
 
-def _permalinks(fields: Fields) -> dict:
-    result = dict(DEFAULT_PERMALINKS)
+def _permalinks(fields: Fields, defaults: dict = DEFAULT_PERMALINKS) -> dict:
+    result = dict(defaults)
     links = fields.mapping("permalinks")
     if links is None:
         return result
-    for kind in DEFAULT_PERMALINKS:
+    for kind in defaults:
         pattern = links.str(kind)
         if pattern is None:
             continue
@@ -239,11 +363,11 @@ def _permalinks(fields: Fields) -> dict:
             or "\\" in pattern or not pattern.endswith("/") or (leading and not pattern.startswith("/")) \
             or (not leading and pattern.startswith("/"))
         if bad:
-            example = DEFAULT_PERMALINKS[kind]
+            example = defaults[kind]
             fields.errors.error(links.value_loc(kind), N_("the permalink for '{kind}' cannot be '{value}'"),
                                 N_("write it like '{example}'"),
                                 kind=kind, value=pattern, example=example)
             continue
         result[kind] = pattern
-    links.finish(tuple(DEFAULT_PERMALINKS))
+    links.finish(tuple(defaults))
     return result

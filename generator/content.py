@@ -1,6 +1,8 @@
 """content/ -> validated models. Every problem is recorded; nothing here raises for bad content."""
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path, PurePosixPath
 
@@ -36,9 +38,42 @@ NEED_LEVELS = ("urgent", "low", "ok")
 BLOOD_GROUPS = ("O", "A", "B", "AB", "O+", "O-", "A+", "A-", "B+", "B-", "AB+", "AB-", "Rh-")
 
 
+@dataclass(frozen=True)
+class Variant:
+    """Which language a content file is in, and what it translates.
+
+    'name.en.md' beside 'name.md' is the English translation of it when 'en' is one of the site's
+    languages. When the original exists the translation is *partial*: what it leaves out (a post's
+    date, a drive's times and venue, a list's people...) is taken from the original (INHERITED)."""
+    language: str
+    original: str | None = None  # site-relative source path of the original
+    partial: bool = False
+
+
+# What a translation takes from its original when it does not say it itself: facts, not words.
+INHERITED = {
+    "_post": ("date", "image", "image_alt", "event", "author"),
+    "_page": ("eligibility",),
+    "_event": ("start", "end", "venue", "organizers", "status", "target_units", "results", "registration",
+               "contact", "image", "image_alt"),
+    "_recognition": ("award", "date", "event", "people"),
+    "_needs": ("updated", "valid_days", "groups"),
+}
+
+
+def variant(site: Path, path: Path, config: SiteConfig) -> Variant:
+    """'x.en.md' is a translation when 'en' is a second language of the site; anything else is not."""
+    stem, _, code = path.stem.rpartition(".")
+    if not stem or code not in config.all_languages[1:]:
+        return Variant(config.language)
+    original = path.with_name(stem + path.suffix)
+    return Variant(code, relpath(site, original), original.is_file())
+
+
 def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: Store | None = None) -> Content:
-    """Every content file as a model. With a cache STORE, a file whose bytes (and the time zone and
-    media list it is read against) did not change is not parsed again, if it loaded without problems."""
+    """Every content file as a model. With a cache STORE, a file whose bytes (and the time zone,
+    languages and media list it is read against) did not change is not parsed again, if it loaded
+    without problems. Translations come out whole: what they leave out is taken from the original."""
     content = site / "content"
     tz = config.timezone
 
@@ -47,37 +82,71 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: 
 
     media = tuple(_media(site, content / "media", errors))
     media_paths = {m.path for m in media}
-    context = digest(config.timezone_name, sorted(media_paths))
+    context = digest(config.timezone_name, config.all_languages, sorted(media_paths))
+
+    partial: set[str] = set()  # translations whose original exists: they are completed from it
 
     def load(loader, path: Path, *args):
+        which = variant(site, path, config)
+        if which.partial:
+            partial.add(relpath(site, path))
         if store is None:
-            return loader(site, path, *args, errors)
+            return loader(site, path, which, *args, errors)
         try:
-            key = digest(context, loader.__name__, relpath(site, path), path.read_bytes())
+            key = digest(context, loader.__name__, relpath(site, path), which.partial, path.read_bytes())
         except OSError:
-            return loader(site, path, *args, errors)  # the loader reports why it cannot be read
+            return loader(site, path, which, *args, errors)  # the loader reports why it cannot be read
         model = store.get(key)
         if model is None:
             count = len(errors.items)
-            model = loader(site, path, *args, errors)
+            model = loader(site, path, which, *args, errors)
             if model is not None and len(errors.items) == count:  # only clean files: their problems must repeat
                 store.put(key, model)
         return model
 
-    posts = tuple(p for p in (load(_post, path, tz, media_paths) for path in files("posts", MARKDOWN)) if p)
-    pages = tuple(p for p in (load(_page, path, tz) for path in files("pages", MARKDOWN)) if p)
+    def loaded(loader, paths, *args) -> tuple:
+        models = [m for m in (load(loader, path, *args) for path in paths) if m]
+        return tuple(_completed(models, partial, INHERITED[loader.__name__], errors))
+
+    posts = loaded(_post, files("posts", MARKDOWN), tz, media_paths)
+    pages = loaded(_page, files("pages", MARKDOWN), tz)
     event_paths = content_files(content / "events", YAML)  # walked once: loaded, and named in hints
-    events = tuple(e for e in (load(_event, path, tz, media_paths)
-                               for path in refuse_outside(site, event_paths, errors)) if e)
-    recognitions = tuple(r for r in (load(_recognition, path, tz) for path in files("donors", YAML)) if r)
-    needs = None
-    for name in ("needs.yaml", "needs.yml"):
-        if (content / name).is_file():
-            needs = _needs(site, content / name, tz, errors)
-            break
-    event_files = tuple(sorted(path.stem for path in event_paths))
+    events = loaded(_event, refuse_outside(site, event_paths, errors), tz, media_paths)
+    recognitions = loaded(_recognition, files("donors", YAML), tz)
+    needs_files = [next((p for p in (content / f"needs{suffix}{ext}" for ext in YAML) if p.is_file()), None)
+                   for suffix in [""] + [f".{code}" for code in config.all_languages[1:]]]
+    every_needs = loaded(_needs, [p for p in needs_files if p is not None], tz)
+    needs = next((n for n in every_needs if n.original is None), None)
+    event_files = tuple(sorted({_file_id(path, variant(site, path, config)) for path in event_paths}))
     return Content(posts=posts, events=events, recognitions=recognitions, pages=pages, media=media, needs=needs,
-                   event_files=event_files)
+                   event_files=event_files, translated_needs=tuple(n for n in every_needs if n.original))
+
+
+def _file_id(path: Path, which: Variant) -> str:
+    """An event's or list's id: its file name without .yaml, and without the language of a translation."""
+    return Path(which.original).stem if which.original else path.stem
+
+
+def _completed(models: list, partial: set[str], inherited: tuple[str, ...], errors: ErrorCollector):
+    """Translations with what they leave out taken from their original (loaded among MODELS)."""
+    by_source = {m.source: m for m in models}
+    for model in models:
+        if model.source not in partial:
+            yield model  # an original, or a translation with no original: complete as written
+            continue
+        if model.original not in by_source:
+            continue  # the original has errors of its own, reported there
+        original = by_source[model.original]
+        missing = {name: getattr(original, name) for name in inherited if getattr(model, name) is None}
+        if "event" in missing and hasattr(model, "event_at"):
+            missing["event_at"] = (0, 0)  # a problem with it is the original's, reported there
+        merged = dataclasses.replace(model, **missing)
+        if isinstance(merged, Event) and merged.end <= merged.start:
+            errors.error(Loc(merged.source), N_("'end' should be after 'start'"),
+                         N_("check the date and time of 'start' and 'end' here and in {original}"),
+                         original=model.original)
+            continue
+        yield merged
 
 
 def _at(loc: Loc) -> tuple[int, int]:
@@ -144,13 +213,13 @@ def _content_path(value: str) -> str | None:
     return "/".join(parts) or None
 
 
-def _post(site: Path, path: Path, tz: tzinfo, media: set[str], errors: ErrorCollector) -> Post | None:
+def _post(site: Path, path: Path, which: Variant, tz: tzinfo, media: set[str], errors: ErrorCollector) -> Post | None:
     doc, fields = _front_matter(site, path, errors)
     if fields is None:
         return None
     count = len(errors.items)
     title = fields.str("title", required=True)
-    moment = fields.datetime("date", tz, required=True)
+    moment = fields.datetime("date", tz, required=not which.partial)
     updated = fields.datetime("updated", tz)
     if updated and moment and updated < moment:
         errors.error(fields.value_loc("updated"), N_("'updated' is before 'date'"),
@@ -162,6 +231,7 @@ def _post(site: Path, path: Path, tz: tzinfo, media: set[str], errors: ErrorColl
         category=fields.str("category"), author=fields.str("author"), image=image, image_alt=alt,
         event=fields.str("event"), draft=fields.bool("draft", False), slug=fields.str("slug"),
         title_line=fields.key_loc("title").line, event_at=_at(fields.value_loc("event")),
+        language=which.language, original=which.original,
     )
     fields.finish(POST_KEYS)
     return None if _has_new_errors(errors, count) else post
@@ -171,7 +241,7 @@ def _has_new_errors(errors: ErrorCollector, count: int) -> bool:
     return any(e.severity == "error" for e in errors.items[count:])
 
 
-def _page(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> Page | None:
+def _page(site: Path, path: Path, which: Variant, tz: tzinfo, errors: ErrorCollector) -> Page | None:
     doc, fields = _front_matter(site, path, errors)
     if fields is None:
         return None
@@ -179,7 +249,9 @@ def _page(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> Page | 
     page = Page(source=doc.path, title=fields.str("title", required=True) or "",
                 body=Body(doc.body, doc.path, doc.body_offset), summary=fields.str("summary"),
                 slug=fields.str("slug"), updated=fields.datetime("updated", tz), draft=fields.bool("draft", False),
-                title_line=fields.key_loc("title").line, eligibility=fields.bool("eligibility", False))
+                title_line=fields.key_loc("title").line,
+                eligibility=fields.bool("eligibility", False) if fields.has("eligibility") or not which.partial else None,
+                language=which.language, original=which.original)
     fields.finish(PAGE_KEYS)
     return None if _has_new_errors(errors, count) else page
 
@@ -198,19 +270,20 @@ def _yaml_file(site: Path, path: Path, errors: ErrorCollector, what: str) -> Fie
     return fields if fields.valid else None
 
 
-def _event(site: Path, path: Path, tz: tzinfo, media: set[str], errors: ErrorCollector) -> Event | None:
+def _event(site: Path, path: Path, which: Variant, tz: tzinfo, media: set[str],
+           errors: ErrorCollector) -> Event | None:
     fields = _yaml_file(site, path, errors, Msg(N_("an event file")))
     if fields is None:
         return None
     count = len(errors.items)
     title = fields.str("title", required=True)
-    start = fields.datetime("start", tz, required=True)
-    end = fields.datetime("end", tz, required=True)
+    start = fields.datetime("start", tz, required=not which.partial)
+    end = fields.datetime("end", tz, required=not which.partial)
     if start and end and end <= start:
         errors.error(fields.value_loc("end"), N_("'end' should be after 'start'"),
                      N_("check the date and time of 'end'"))
     venue = None
-    venue_fields = fields.mapping("venue", required=True)
+    venue_fields = fields.mapping("venue", required=not which.partial)
     if venue_fields:
         venue = Venue(name=venue_fields.str("name", required=True), address=venue_fields.str("address", required=True),
                       map=venue_fields.url("map"))
@@ -235,26 +308,28 @@ def _event(site: Path, path: Path, tz: tzinfo, media: set[str], errors: ErrorCol
         description = Body(text, fields.path, offset if fields.data.get("description", "").count("\n") else offset - 1)
     image, alt = _image(fields, media)
     event = Event(
-        id=path.stem, source=fields.path, title=title or "", start=start, end=end, venue=venue,
-        organizers=tuple(fields.str_list("organizers")), status=fields.choice("status", STATUSES, "scheduled"),
+        id=_file_id(path, which), source=fields.path, title=title or "", start=start, end=end, venue=venue,
+        organizers=tuple(fields.str_list("organizers")) if fields.has("organizers") or not which.partial else None,
+        status=fields.choice("status", STATUSES, None if which.partial else "scheduled"),
         target_units=fields.int("target_units", maximum=10**7), results=results,
         registration=fields.url("registration"), contact=contact, description=description,
         image=image, image_alt=alt, slug=fields.str("slug"), title_line=fields.key_loc("title").line,
+        language=which.language, original=which.original,
     )
     fields.finish(EVENT_KEYS)
     return None if _has_new_errors(errors, count) else event
 
 
-def _recognition(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> Recognition | None:
+def _recognition(site: Path, path: Path, which: Variant, tz: tzinfo, errors: ErrorCollector) -> Recognition | None:
     fields = _yaml_file(site, path, errors, Msg(N_("a recognition file")))
     if fields is None:
         return None
     count = len(errors.items)
     title = fields.str("title", required=True)
-    award = fields.str("award", required=True)
-    when = fields.date("date", tz, required=True)
-    people = []
-    for person in fields.list_of_mappings("people", required=True):
+    award = fields.str("award", required=not which.partial)
+    when = fields.date("date", tz, required=not which.partial)
+    people = [] if fields.has("people") or not which.partial else None
+    for person in fields.list_of_mappings("people", required=not which.partial):
         for key in list(person.data):
             if slugify(str(key)).replace("-", "_") in PERSONAL_KEYS:  # "Số điện thoại" -> so_dien_thoai
                 person.used.add(key)
@@ -266,22 +341,24 @@ def _recognition(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> 
         people.append(Person(name=name or "", unit=person.str("unit"), donations=person.int("donations", maximum=1000),
                              consent=person.bool("consent", False)))
         person.finish(PERSON_KEYS)
-    recognition = Recognition(id=path.stem, source=fields.path, title=title or "", award=award or "", date=when,
-                              people=tuple(people), event=fields.str("event"), description=fields.str("description"),
-                              event_at=_at(fields.value_loc("event")))
+    recognition = Recognition(id=_file_id(path, which), source=fields.path, title=title or "",
+                              award=award or (None if which.partial else ""), date=when,
+                              people=tuple(people) if people is not None else None, event=fields.str("event"),
+                              description=fields.str("description"), event_at=_at(fields.value_loc("event")),
+                              language=which.language, original=which.original)
     fields.finish(RECOGNITION_KEYS)
     return None if _has_new_errors(errors, count) else recognition
 
 
-def _needs(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> Needs | None:
+def _needs(site: Path, path: Path, which: Variant, tz: tzinfo, errors: ErrorCollector) -> Needs | None:
     fields = _yaml_file(site, path, errors, Msg(N_("the needs file")))
     if fields is None:
         return None
     count = len(errors.items)
-    updated = fields.date("updated", tz, required=True)
-    valid_days = fields.int("valid_days", minimum=1, maximum=365, default=14)
+    updated = fields.date("updated", tz, required=not which.partial)
+    valid_days = fields.int("valid_days", minimum=1, maximum=365, default=None if which.partial else 14)
     message = fields.str("message", required=True)
-    groups = []
+    groups = [] if fields.has("groups") or not which.partial else None
     group_fields = fields.mapping("groups")
     if group_fields:
         for key in list(group_fields.data):
@@ -294,6 +371,7 @@ def _needs(site: Path, path: Path, tz: tzinfo, errors: ErrorCollector) -> Needs 
             groups.append((name, group_fields.choice(key, NEED_LEVELS, "ok")))
         group_fields.finish()
     needs = Needs(source=fields.path, updated=updated, valid_days=valid_days, message=message or "",
-                  groups=tuple(groups))
+                  groups=tuple(groups) if groups is not None else None, language=which.language,
+                  original=which.original)
     fields.finish(("updated", "valid_days", "message", "groups"))
     return None if _has_new_errors(errors, count) else needs

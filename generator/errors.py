@@ -54,6 +54,12 @@ class ContentError:
         return (self.loc.path, self.loc.line, self.loc.col, self.message)
 
 
+def _once(items: Iterable[ContentError]) -> list[ContentError]:
+    """Sorted, each problem once: the graph of every language sees what their pages share."""
+    unique = {(e.loc, e.message, e.hint, repr(e.params)): e for e in items}  # params may hold YAML lists
+    return sorted(unique.values(), key=ContentError.sort_key)
+
+
 @dataclass
 class ErrorCollector:
     items: list[ContentError] = field(default_factory=list)
@@ -69,11 +75,11 @@ class ErrorCollector:
 
     @property
     def errors(self) -> list[ContentError]:
-        return sorted((e for e in self.items if e.severity == "error"), key=ContentError.sort_key)
+        return _once(e for e in self.items if e.severity == "error")
 
     @property
     def warnings(self) -> list[ContentError]:
-        return sorted((e for e in self.items if e.severity == "warning"), key=ContentError.sort_key)
+        return _once(e for e in self.items if e.severity == "warning")
 
     def has_errors(self) -> bool:
         return any(e.severity == "error" for e in self.items)

@@ -14,13 +14,15 @@ from generator.config import MenuItem, SiteConfig
 from generator.errors import ErrorCollector, Loc, N_
 from generator.images import ImagePlan, SharedImage
 from generator.markdown import Rendered
-from generator.models import Contact, Content, Event, MediaFile, Needs, Person, Results, Venue
+from generator.models import (Contact, Content, Event, MediaFile, Needs, Person, Recognition, Results, Venue,
+                              translation_key)
 from generator.pagination import Pager, paginate
 from generator.slugs import slugify
 from generator.urls import UrlPlan, expand, media_url, output_path
 
 
 FLYER = "to-roi/"  # a drive's printable flyer, below the drive's own address ("tờ rơi")
+FLYER_TRANSLATED = "flyer/"  # the same below a drive's page in a second language other than Vietnamese
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,9 @@ class Output:
     url: str
     title: str
     values: dict = field(default_factory=dict, hash=False, compare=False)
+    # What this page shares with its versions in the other languages (a source's translation key,
+    # or the name of a list); None for pages with no counterpart (a tag, page 2 of a list).
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,17 +206,25 @@ class Site:
 
 
 def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict[str, Rendered],
-             errors: ErrorCollector, images: ImagePlan = ImagePlan()) -> Site:
+             errors: ErrorCollector, images: ImagePlan = ImagePlan(), every_event: tuple[Event, ...] | None = None,
+             every_recognition: tuple[Recognition, ...] | None = None) -> Site:
+    """The site of one language: CONFIG is that language's (SiteConfig.for_language), CONTENT holds
+    what is written in it. EVERY_EVENT and EVERY_RECOGNITION (one version of each, any language;
+    default: CONTENT's) give the campaign's totals and the honour roll's milestones, which do not
+    depend on what has been translated, and the drives that links to an untranslated one lead to."""
     now = plan.now
     links = config.permalinks
     url = plan.url
+    flyer = FLYER if config.is_default_language or config.language.split("-")[0] == "vi" else FLYER_TRANSLATED
     events_by_id = {e.id: e for e in content.events if e.source in plan.urls}
+    referable = {e.id: e for e in (every_event or ()) if e.source in plan.urls} | events_by_id
+    keys = {m.source: translation_key(m) for m in content.posts + content.events + content.pages}
     event_ids = sorted(set(content.event_files) | set(events_by_id))
 
     def event_ref(event_id: str | None, loc: Loc) -> EventRef | None:
         if not event_id:
             return None
-        event = events_by_id.get(event_id)
+        event = referable.get(event_id)
         if event is None and event_id in content.event_files:
             return None  # the event file has errors of its own, reported there
         if event is None:
@@ -268,7 +281,8 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
             id=rec.id, anchor=slugify(rec.id) or "danh-sach", title=rec.title, award=rec.award, date=rec.date,
             description=rec.description, event=event_ref(rec.event, Loc(rec.source, *rec.event_at)), named=named,
             unnamed=sum(1 for p in rec.people if not p.consent)))
-    milestones = _milestone_groups(config.milestones, [p for r in content.recognitions for p in r.people])
+    honoured = every_recognition if every_recognition is not None else content.recognitions
+    milestones = _milestone_groups(config.milestones, [p for r in honoured for p in r.people])
 
     # -- events --------------------------------------------------------------------------------
     related: dict[str, list[PostView]] = defaultdict(list)
@@ -292,16 +306,17 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
             map_url=event.venue.map or _map_search(event.venue), related=tuple(related.get(event.id, ())),
             recognitions=tuple(recognitions_by_event.get(event.id, ())),
             share_image=_shared(images, plan, event.image),
-            flyer_url=url(plan.urls[event.source] + FLYER) if event.end >= now and event.status != "cancelled" else None,
+            flyer_url=url(plan.urls[event.source] + flyer) if event.end >= now and event.status != "cancelled" else None,
         ))
     upcoming = tuple(e for e in events if e.upcoming)
     past = tuple(reversed([e for e in events if not e.upcoming]))
     next_event = next((e for e in upcoming if e.status != "cancelled"), None)
-    held = [e for e in past if e.status != "cancelled"]
+    counted = [e for e in (every_event if every_event is not None else events_by_id.values()) if e.source in plan.urls]
     totals = Totals(
-        drives=len(held), donors=sum((e.results.donors or 0) for e in events if e.results),
-        units=sum((e.results.units or 0) for e in events if e.results), upcoming=len(upcoming),
-        honoured=sum(len(r.people) for r in content.recognitions))
+        drives=sum(1 for e in counted if e.end < now and e.status != "cancelled"),
+        donors=sum((e.results.donors or 0) for e in counted if e.results),
+        units=sum((e.results.units or 0) for e in counted if e.results),
+        upcoming=sum(1 for e in counted if e.end >= now), honoured=sum(len(r.people) for r in honoured))
 
     # -- standing pages ------------------------------------------------------------------------
     pages = []
@@ -334,7 +349,7 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
 
     needs = _needs_view(content.needs, now)
     list_urls = {
-        "home": url("/"), "news": url(links["news"]), "events": url(links["events"]),
+        "home": url(config.root), "news": url(links["news"]), "events": url(links["events"]),
         "recognition": url(links["recognition"]), "archives": url(links["archives"]),
         "search": url(links["search"]) if config.search else None,
         "tags": url(_index_of(links["tag"])) if _index_of(links["tag"]) else None,
@@ -344,13 +359,13 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
     # -- outputs -------------------------------------------------------------------------------
     outputs: list[Output] = []
 
-    def add(path: str, template: str, source: str, title: str, **values):
-        outputs.append(Output(output_path(path), template, source, url(path), title, values))
+    def add(path: str, template: str, source: str, title: str, key: str | None = None, **values):
+        outputs.append(Output(output_path(path), template, source, url(path), title, values, key))
 
-    add("/", "home.html", "(home page)", config.title)
+    add(config.root, "home.html", "(home page)", config.title, "home")
     per_page = config.paginate
     for pager in paginate(posts_tuple, per_page, links["news"], links["paginate"], config.base_path):
-        add(pager.path, "news.html", "(news list)", "", pager=pager)
+        add(pager.path, "news.html", "(news list)", "", "news" if pager.number == 1 else None, pager=pager)
     for tax in tags:
         base = expand(links["tag"], slug=tax.term.slug)
         for pager in paginate(tax.posts, per_page, base, links["paginate"], config.base_path):
@@ -361,26 +376,28 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
             add(pager.path, "category.html", f"(category '{tax.term.name}')", tax.term.name, pager=pager,
                 term=tax.term)
     if _index_of(links["tag"]):
-        add(_index_of(links["tag"]), "tags.html", "(tag list)", "", taxonomies=tags)
+        add(_index_of(links["tag"]), "tags.html", "(tag list)", "", "tags", taxonomies=tags)
     if _index_of(links["category"]):
-        add(_index_of(links["category"]), "categories.html", "(category list)", "", taxonomies=categories)
-    add(links["archives"], "archives.html", "(archive list)", "")
+        add(_index_of(links["category"]), "categories.html", "(category list)", "", "categories",
+            taxonomies=categories)
+    add(links["archives"], "archives.html", "(archive list)", "", "archives")
     for year, year_posts in years:
-        add(expand(links["archive"], year=year), "archive.html", f"(archive {year})", str(year), year=year,
-            posts=year_posts)
+        add(expand(links["archive"], year=year), "archive.html", f"(archive {year})", str(year), f"archive {year}",
+            year=year, posts=year_posts)
     for post in posts_tuple:
-        add(plan.urls[post.source], "post.html", post.source, post.title, post=post)
-    add(links["events"], "events.html", "(event list)", "")
+        add(plan.urls[post.source], "post.html", post.source, post.title, keys[post.source], post=post)
+    add(links["events"], "events.html", "(event list)", "", "events")
     for event in events:
-        add(plan.urls[event.source], "event.html", event.source, event.title, event=event)
+        add(plan.urls[event.source], "event.html", event.source, event.title, keys[event.source], event=event)
         if event.flyer_url:
-            add(plan.urls[event.source] + FLYER, "flyer.html", event.source, event.title, event=event)
-    add(links["recognition"], "recognition.html", "(recognition)", "")
+            add(plan.urls[event.source] + flyer, "flyer.html", event.source, event.title, keys[event.source] + " flyer",
+                event=event)
+    add(links["recognition"], "recognition.html", "(recognition)", "", "recognition")
     for page in pages:
-        add(plan.urls[page.source], "page.html", page.source, page.title, page=page)
+        add(plan.urls[page.source], "page.html", page.source, page.title, keys[page.source], page=page)
     if config.search:
-        add(links["search"], "search.html", "(search page)", "")
-    add("/404.html", "404.html", "(404 page)", "")
+        add(links["search"], "search.html", "(search page)", "", "search")
+    add(config.root + "404.html", "404.html", "(404 page)", "", "404")
 
     seen: dict[str, Output] = {}
     for out in outputs:

@@ -29,3 +29,23 @@ def load_catalogue(directory: str, domain: str, language: str) -> NullTranslatio
 def tool_messages(language: str) -> NullTranslations:
     """The catalogue for the tool's own messages (errors, hints, summaries)."""
     return load_catalogue(str(LOCALE_DIR), "outreach", (language or "en").split("-")[0])
+
+
+# Date patterns (Babel/CLDR syntax) the theme asks for by name. Vietnamese as the campaign writes
+# it ("Thứ Ba, 05/12/2023"), English the way British and Vietnamese English style guides do
+# ("Tuesday 5 December 2023"); any other language gets CLDR's own formats for its locale.
+DATE_FORMATS = {
+    "vi": {"date": "EEEE, dd/MM/yyyy", "short": "dd/MM/yyyy", "datetime": "HH:mm, EEEE, dd/MM/yyyy", "time": "HH:mm"},
+    "en": {"date": "EEEE d MMMM yyyy", "short": "d MMM yyyy", "datetime": "HH:mm, EEEE d MMMM yyyy", "time": "HH:mm"},
+}
+_CLDR_FORMATS = {"date": "full", "short": "medium", "datetime": "full", "time": "short"}
+
+
+def date_pattern(language: str, name: str | None, kind: str) -> str:
+    """The pattern for NAME ('date', 'short', 'datetime', 'time'; None: KIND's own) in LANGUAGE;
+    anything else is taken as a pattern itself."""
+    name = name or kind
+    table = DATE_FORMATS.get(language.split("-")[0])
+    if name in _CLDR_FORMATS:
+        return table[name] if table else _CLDR_FORMATS[name]
+    return name

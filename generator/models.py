@@ -31,6 +31,8 @@ class Post:
     slug: str | None = None  # explicit override
     title_line: int = 1
     event_at: tuple[int, int] = (1, 1)  # line and column of the 'event:' value
+    language: str = ""  # the language code of this file ('' in models made outside a build)
+    original: str | None = None  # for a translation (name.en.md): the source it translates
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class Event:
     image_alt: str | None = None
     slug: str | None = None
     title_line: int = 1
+    language: str = ""  # the language code of this file ('' in models made outside a build)
+    original: str | None = None  # for a translation (name.en.md): the source it translates
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ class Recognition:
     event: str | None = None
     description: str | None = None
     event_at: tuple[int, int] = (1, 1)  # line and column of the 'event:' value
+    language: str = ""  # the language code of this file ('' in models made outside a build)
+    original: str | None = None  # for a translation (name.en.md): the source it translates
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,8 @@ class Page:
     draft: bool = False
     title_line: int = 1
     eligibility: bool = False  # the page every drive links to as 'who can donate'
+    language: str = ""  # the language code of this file ('' in models made outside a build)
+    original: str | None = None  # for a translation (name.en.md): the source it translates
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,8 @@ class Needs:
     valid_days: int
     message: str
     groups: tuple[tuple[str, str], ...]  # (blood group, urgent|low|ok)
+    language: str = ""  # the language code of this file ('' in models made outside a build)
+    original: str | None = None  # for a translation (name.en.md): the source it translates
 
 
 @dataclass(frozen=True)
@@ -133,3 +143,9 @@ class Content:
     media: tuple[MediaFile, ...]
     needs: Needs | None
     event_files: tuple[str, ...] = ()  # ids of every file in content/events, valid or not
+    translated_needs: tuple[Needs, ...] = ()  # needs.<code>.yaml of the other languages
+
+
+def translation_key(item) -> str:
+    """What a file and its translations share: the source path of the original."""
+    return item.original or item.source

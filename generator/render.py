@@ -15,7 +15,7 @@ from generator.cache import RecordingSite, Store, digest, fingerprint, tree_dige
 from generator.errors import ErrorCollector, Loc, N_
 from generator.flyer import first_list, qr_svg
 from generator.graph import Site
-from generator.i18n import load_catalogue
+from generator.i18n import date_pattern, load_catalogue
 from generator.parallel import can_fork, fork_map
 from generator.seo import Metadata, json_for_script
 from generator.theme import Theme
@@ -49,12 +49,16 @@ def environment(site: Site, theme: Theme) -> jinja2.Environment:
     def local(value):
         return value.astimezone(tz) if isinstance(value, datetime) else value
 
+    def pattern(name, kind):
+        return date_pattern(config.language, name, kind)
+
     env.filters.update(
-        # "Thứ Ba, 05/12/2023" in Vietnamese; the pattern is the theme's choice, per language.
-        date=lambda value, pattern="EEEE, dd/MM/yyyy": format_date(local(value), pattern, locale=locale),
-        datetime=lambda value, pattern="HH:mm, EEEE, dd/MM/yyyy": format_datetime(local(value), pattern, tzinfo=tz,
-                                                                                   locale=locale),
-        time=lambda value, pattern="HH:mm": format_time(local(value), pattern, tzinfo=tz, locale=locale),
+        # "Thứ Ba, 05/12/2023" in Vietnamese, "Tuesday 5 December 2023" in English: the theme names a
+        # format ('date', 'short', 'datetime', 'time'; see i18n.DATE_FORMATS) or gives a pattern.
+        date=lambda value, name=None: format_date(local(value), pattern(name, "date"), locale=locale),
+        datetime=lambda value, name=None: format_datetime(local(value), pattern(name, "datetime"), tzinfo=tz,
+                                                          locale=locale),
+        time=lambda value, name=None: format_time(local(value), pattern(name, "time"), tzinfo=tz, locale=locale),
         isodate=lambda value: local(value).isoformat() if isinstance(value, datetime) else value.isoformat(),
         number=lambda value: format_decimal(value, locale=locale),
         absolute=config.absolute,

@@ -72,6 +72,22 @@ class Metadata:
         """The page's own absolute URL; none for the 404 page, which is served at any address."""
         return None if output.template == "404.html" else self.abs(output.url)
 
+    def versions(self, output: Output) -> tuple:
+        """The page in each language, for the language switcher (languages.Version); () on a
+        one-language site."""
+        return output.values.get("versions", ())
+
+    def hreflang(self, output: Output) -> list[tuple[str, str]]:
+        """(hreflang, absolute URL) of every version of the page, itself included, and x-default
+        (the default language's), when the page exists in more than one language."""
+        versions = self.versions(output)
+        found = [v for v in versions if v.translated]
+        if len(found) < 2 or output.template == "404.html":
+            return []
+        links = [(v.language, self.abs(v.url)) for v in found]
+        default = versions[0]  # the default language comes first
+        return links + [("x-default", self.abs(default.url))] if default.translated else links
+
     def feed_links(self, output: Output) -> list[dict]:
         """<link rel="alternate"> targets: the news feeds everywhere, a tag's own feeds on its pages."""
         links = []
@@ -141,6 +157,8 @@ class Metadata:
         title = output.title or config.title
         tags = [("property", "og:site_name", config.title), ("property", "og:title", title),
                 ("property", "og:locale", og_locale(config.language))]
+        tags += [("property", "og:locale:alternate", og_locale(code)) for code, _ in self.hreflang(output)
+                 if code not in ("x-default", config.language)]
         if description:
             tags.append(("property", "og:description", description))
         canonical = self.canonical(output)
@@ -241,7 +259,8 @@ class Metadata:
 
     def _event(self, output: Output, event: EventView, description: str) -> dict:
         tz = self.config.timezone
-        territory = og_locale(self.config.language).partition("_")[2]
+        # where the drives are: the default language's country, also on a translation's pages
+        territory = og_locale(self.config.default_language or self.config.language).partition("_")[2]
         address = {"@type": "PostalAddress", "streetAddress": event.venue.address}
         if territory:
             address["addressCountry"] = territory

@@ -198,9 +198,10 @@ def overlay_html(snapshot: Snapshot, translate: Callable[[str], str]) -> str:
 
 def error_page(snapshot: Snapshot, translate: Callable[[str], str]) -> bytes:
     """Shown when no build has succeeded yet: the errors, and the script that reloads once fixed."""
+    title = translate("The site cannot be built")  # outside the f-string, where pybabel extract finds it
     page = (f'<!DOCTYPE html>\n<html lang="{html.escape(snapshot.language)}">\n<head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(translate('The site cannot be built'))}</title></head>\n<body>\n</body>\n</html>\n")
+            f"<title>{html.escape(title)}</title></head>\n<body>\n</body>\n</html>\n")
     return inject(page.encode("utf-8"), snapshot, translate)
 
 

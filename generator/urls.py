@@ -12,7 +12,7 @@ from datetime import datetime
 from generator.config import SiteConfig
 from generator.errors import ErrorCollector, Loc, N_
 from generator.markdown import resolve_relative
-from generator.models import Content
+from generator.models import Content, translation_key
 from generator.slugs import slugify
 
 
@@ -43,6 +43,8 @@ class UrlPlan:
     hidden: dict[str, str] = field(default_factory=dict)  # source -> 'draft' | 'future'
     future: set[str] = field(default_factory=set)  # published only because of --future
     drafts: set[str] = field(default_factory=set)  # published only because of --drafts
+    languages: dict[str, str] = field(default_factory=dict)  # source -> language code
+    versions: dict[tuple[str, str], str] = field(default_factory=dict)  # (translation key, language) -> source
 
     def url(self, path: str) -> str:
         """A site path with the base path in front, as used in links."""
@@ -60,6 +62,11 @@ class UrlPlan:
         if resolved.endswith("/"):
             resolved = resolved.rstrip("/")
         if resolved in self.urls and resolved in self.published:
+            # a link to the original leads to its translation in the linking page's language, if published
+            language = self.languages.get(source)
+            version = self.versions.get((resolved, language)) if language != self.languages.get(resolved) else None
+            if version is not None and version in self.published:
+                return self.url_of(version)
             return self.url_of(resolved)
         return None
 
@@ -73,22 +80,30 @@ class UrlPlan:
 def plan_urls(config: SiteConfig, content: Content, now: datetime, options: BuildOptions,
               errors: ErrorCollector) -> UrlPlan:
     plan = UrlPlan(config, now)
-    links = config.permalinks
-    taken: dict[tuple[str, str], str] = {}  # (kind, slug) -> first source
+    configs = {code: config.for_language(code) for code in config.all_languages}
+    taken: dict[tuple[str, str, str], str] = {}  # (language, kind, slug) -> first source
 
-    def claim(kind: str, source: str, title: str, override: str | None, line_loc: Loc) -> str | None:
+    def links_of(item) -> dict:
+        """The permalinks of ITEM's language; records its language and translation key."""
+        language = item.language or config.language
+        plan.languages[item.source] = language
+        plan.versions[(translation_key(item), language)] = item.source
+        return configs[language].permalinks
+
+    def claim(kind: str, item, override: str | None, line_loc: Loc) -> str | None:
+        source, title = item.source, item.title
         slug = slugify(override or title)
         if not slug:
             errors.error(line_loc, N_("no web address can be made from this title"),
                          N_("add a line 'slug: ...' with a few plain words, for example 'slug: hien-mau-thang-12'"))
             return None
-        first = taken.get((kind, slug))
+        first = taken.get((item.language, kind, slug))
         if first is not None:
             errors.error(line_loc, N_("the web address '{slug}' is already used by {other}"),
                          N_("change the title, or add a line 'slug: ...' with a different address"),
                          slug=slug, other=first)
             return None
-        taken[(kind, slug)] = source
+        taken[(item.language, kind, slug)] = source
         return slug
 
     for post in content.posts:
@@ -100,7 +115,8 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
         shown = state is None or (state == "draft" and options.drafts) or (state == "future" and options.future)
         if post.draft and post.date and post.date > now and not options.future:
             shown = False
-        slug = claim("post", post.source, post.title, post.slug, Loc(post.source, post.title_line, 1))
+        links = links_of(post)
+        slug = claim("post", post, post.slug, Loc(post.source, post.title_line, 1))
         if slug is None:
             continue
         plan.slugs[post.source] = slug
@@ -116,7 +132,8 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
             plan.hidden[post.source] = state or "draft"
 
     for event in content.events:
-        slug = claim("event", event.source, event.title, event.slug, Loc(event.source, event.title_line, 1))
+        links = links_of(event)
+        slug = claim("event", event, event.slug, Loc(event.source, event.title_line, 1))
         if slug is None:
             continue
         plan.slugs[event.source] = slug
@@ -125,7 +142,8 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
         plan.published.add(event.source)
 
     for page in content.pages:
-        slug = claim("page", page.source, page.title, page.slug, Loc(page.source, page.title_line, 1))
+        links = links_of(page)
+        slug = claim("page", page, page.slug, Loc(page.source, page.title_line, 1))
         if slug is None:
             continue
         plan.slugs[page.source] = slug
@@ -138,6 +156,7 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
                 plan.drafts.add(page.source)
 
     for recognition in content.recognitions:
+        links = links_of(recognition)
         plan.urls[recognition.source] = links["recognition"] + f"#{slugify(recognition.id) or 'danh-sach'}"
         plan.published.add(recognition.source)
 

@@ -141,7 +141,7 @@ def test_sharing_image_is_1200_by_630_and_on_the_post_view(built):
     (share,) = (out / "media").glob("anh-chup-share.*.jpg")
     with Image.open(share) as image:
         assert image.size == (1200, 630) and image.format == "JPEG"
-    loaded = load_site(site, BuildOptions(), datetime.fromisoformat(NOW), ErrorCollector())[1]
+    loaded = load_site(site, BuildOptions(), datetime.fromisoformat(NOW), ErrorCollector())[1][0]
     posts = {p.title: p for p in loaded.posts}
     shared = posts["Bài có ảnh"].share_image
     assert (shared.width, shared.height) == (1200, 630)

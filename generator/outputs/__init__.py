@@ -1,7 +1,9 @@
-"""Machine-readable outputs (feeds, calendars, sitemap, search...): each a function Site -> files.
+"""Machine-readable outputs (feeds, calendars, sitemap, search...): functions from sites to files.
 
-Every generator in ``GENERATORS`` takes the finished Site and returns {output path: bytes}. They
-run after the HTML pages render; a path two generators (or a page) both want is an error.
+Every generator in ``GENERATORS`` takes the finished Site of one language and returns {output path:
+bytes}; it runs once per language. Those in ``SITE_WIDE`` take the sites of every language at once
+(the sitemap lists them all, with their alternates). They run after the HTML pages render; a path
+two generators (or a page) both want is an error.
 """
 from __future__ import annotations
 
@@ -10,22 +12,27 @@ from typing import Callable
 from generator.graph import Site
 
 Generator = Callable[[Site], dict[str, bytes]]
+SiteWideGenerator = Callable[[tuple[Site, ...]], dict[str, bytes]]
 
 GENERATORS: list[Generator] = []
+SITE_WIDE: list[SiteWideGenerator] = []
 
 
 def _register_bundled() -> None:
     # imported here: these modules import the package (for shared helpers) while it initialises
     from generator.outputs import calendar, feeds, sitemap
-    GENERATORS.extend([feeds.generate, calendar.generate, sitemap.generate])
+    GENERATORS.extend([feeds.generate, calendar.generate])
+    SITE_WIDE.append(sitemap.generate)
 
 
-def machine_outputs(site: Site) -> tuple[dict[str, tuple[str, bytes]], list[tuple[str, str, str]]]:
+def machine_outputs(sites: tuple[Site, ...]) -> tuple[dict[str, tuple[str, bytes]], list[tuple[str, str, str]]]:
     """({path: (generator name, bytes)}, [(path, first generator, second generator)] for clashes)."""
     files: dict[str, tuple[str, bytes]] = {}
     clashes: list[tuple[str, str, str]] = []
-    for generate in GENERATORS:
-        for path, data in generate(site).items():
+    runs = [(generate, generate(site)) for site in sites for generate in GENERATORS]
+    runs += [(generate, generate(sites)) for generate in SITE_WIDE]
+    for generate, made in runs:
+        for path, data in made.items():
             if path in files:
                 clashes.append((path, files[path][0], generate.__module__))
                 continue

@@ -52,13 +52,20 @@ def ics_url(site: Site, event: EventView) -> str:
     return site_url(site.config, ics_path(site, event))
 
 
+def subscription_path(site: Site) -> str:
+    """'events.ics' at the home of each language: 'events.ics', 'en/events.ics'."""
+    return output_folder(site.config, site.url("home")) + SUBSCRIPTION
+
+
 def subscription_url(site: Site) -> str:
-    return site_url(site.config, SUBSCRIPTION)
+    return site_url(site.config, subscription_path(site))
 
 
 def uid(site: Site, event: EventView) -> str:
+    """The drive's id and the site's address; a second language's copy is another calendar entry."""
     base = site.config.base_path.rstrip("/")
-    return f"{event.id}@{host(site.config)}{base}"
+    language = "" if site.config.is_default_language else f".{site.config.language}"
+    return f"{event.id}{language}@{host(site.config)}{base}"
 
 
 def google_calendar_url(site: Site, event: EventView) -> str:
@@ -208,7 +215,7 @@ def calendars(site: Site, previous: Revisions | None = None) -> dict[str, bytes]
         component.add("sequence", sequence if last_rev == rev else sequence + 1)
         component.add(REVISION, rev)
         made.append((event, component))
-    files = {SUBSCRIPTION: _calendar(site, made, site.config.title, subscription=True)}
+    files = {subscription_path(site): _calendar(site, made, site.config.title, subscription=True)}
     for event, component in made:
         files[ics_path(site, event)] = _calendar(site, [(event, component)], event.title, subscription=False)
     return files
@@ -218,9 +225,9 @@ def generate(site: Site) -> dict[str, bytes]:
     return calendars(site)
 
 
-def previous_revisions(output_dir: Path) -> Revisions:
+def previous_revisions(output_dir: Path, subscription: str = SUBSCRIPTION) -> Revisions:
     """SEQUENCE and revision of every event in the last good build's events.ics, if there is one."""
-    path = output_dir / SUBSCRIPTION
+    path = output_dir / subscription
     if not path.is_file():
         return {}  # no previous build: every drive starts at SEQUENCE 0
     try:
@@ -238,4 +245,4 @@ def previous_revisions(output_dir: Path) -> Revisions:
 
 def carried_calendars(site: Site, output_dir: Path) -> dict[str, bytes]:
     """The calendars of SITE with SEQUENCE carried on from what OUTPUT_DIR holds now."""
-    return calendars(site, previous_revisions(output_dir))
+    return calendars(site, previous_revisions(output_dir, subscription_path(site)))

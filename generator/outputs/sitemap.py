@@ -1,5 +1,9 @@
 """sitemap.xml (every published page, absolute URLs, lastmod from the content) and robots.txt.
 
+A site in several languages has one sitemap for all of them; a page that exists in more than one
+language lists every version (itself included) as an ``xhtml:link`` hreflang alternate, as
+search engines ask (https://developers.google.com/search/docs/specialty/international/localized-versions).
+
 robots.txt is written at the output root. Crawlers read it only at the root of a host, so a site
 published under a sub-path (base_url https://example.org/hien-mau/) should have its host serve
 a robots.txt that names this sitemap too.
@@ -45,18 +49,31 @@ def listed(out: Output) -> bool:
     return not (item and (item.draft or getattr(item, "future", False)))
 
 
-def sitemap(site: Site) -> bytes:
-    tz = site.config.timezone
+def alternates(out: Output) -> list:
+    """The versions of OUT in each language (itself included) when there is more than one."""
+    versions = [v for v in out.values.get("versions", ()) if v.translated]
+    return versions if len(versions) > 1 else []
+
+
+def sitemap(sites: tuple[Site, ...]) -> bytes:
+    config = sites[0].config
+    tz = config.timezone
+    several = len(sites) > 1
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for out in site.outputs:
-        if not listed(out):
-            continue
-        lines.append(f"  <url><loc>{escape(absolute(site.config, out.url))}</loc>")
-        moment = lastmod(site, out)
-        if moment is not None:
-            lines.append(f"    <lastmod>{moment.astimezone(tz).isoformat()}</lastmod>")
-        lines.append("  </url>")
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+             + (' xmlns:xhtml="http://www.w3.org/1999/xhtml">' if several else ">")]
+    for site in sites:
+        for out in site.outputs:
+            if not listed(out):
+                continue
+            lines.append(f"  <url><loc>{escape(absolute(config, out.url))}</loc>")
+            moment = lastmod(site, out)
+            if moment is not None:
+                lines.append(f"    <lastmod>{moment.astimezone(tz).isoformat()}</lastmod>")
+            for version in alternates(out):
+                lines.append(f'    <xhtml:link rel="alternate" hreflang="{escape(version.language)}" '
+                             f'href="{escape(absolute(config, version.url))}"/>')
+            lines.append("  </url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -66,5 +83,5 @@ def robots(site: Site) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {url}\n".encode("utf-8")
 
 
-def generate(site: Site) -> dict[str, bytes]:
-    return {SITEMAP: sitemap(site), ROBOTS: robots(site)}
+def generate(sites: tuple[Site, ...]) -> dict[str, bytes]:
+    return {SITEMAP: sitemap(sites), ROBOTS: robots(sites[0])}
