@@ -14,6 +14,7 @@ written). Pagefind matches words without their accents ("hien mau" finds "hiến
 """
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -52,9 +53,23 @@ def index_site(folder: Path, errors: ErrorCollector, pages: dict | None = None, 
                 target.write_bytes(data)
             return
     _run_pagefind(folder, errors)
+    _stable_entry(folder / BUNDLE / "pagefind-entry.json")
     if key is not None and not errors.has_errors() and (folder / BUNDLE).is_dir():
         store.put(key, {p.relative_to(folder / BUNDLE).as_posix(): p.read_bytes()
                         for p in sorted((folder / BUNDLE).rglob("*")) if p.is_file()})
+
+
+def _stable_entry(entry: Path) -> None:
+    """Pagefind lists the languages of a site in more than one language in no fixed order; sorted
+    here, so the same input gives the same bytes. (One language: the file is left as written.)"""
+    try:
+        data = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    languages = data.get("languages") if isinstance(data, dict) else None
+    if isinstance(languages, dict) and len(languages) > 1:
+        data["languages"] = dict(sorted(languages.items()))
+        entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def _run_pagefind(folder: Path, errors: ErrorCollector) -> None:

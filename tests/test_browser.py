@@ -147,7 +147,8 @@ def test_language_and_landmarks(phone, server):
         open_page(phone, url(server, name))
         assert phone.evaluate("document.documentElement.lang") == "vi"
         assert phone.locator("main#main").count() == 1
-        assert phone.locator("header.site-header nav[aria-label]").count() == 1
+        assert phone.locator("header.site-header nav[aria-label]").count() == 2  # the menu and the languages
+        assert phone.locator("header.site-header nav.site-languages a[hreflang='en']").count() == 1
         assert phone.locator("footer").count() >= 1
 
 

@@ -156,7 +156,8 @@ def test_example_site_machine_outputs(tmp_path: Path):
         dates = [e.published_parsed for e in feed.entries]
         assert dates == sorted(dates, reverse=True), path
     calendars = {p.relative_to(out).as_posix(): icalendar.Calendar.from_ical(p.read_bytes()) for p in out.rglob("*.ics")}
-    assert len(calendars) == 4  # events.ics and one per drive
+    assert len(calendars) == 7  # events.ics and one per drive, and the same for the English drives
+    assert {"events.ics", "en/events.ics"} <= set(calendars)
     postponed = [e for e in calendars["events.ics"].walk("VEVENT") if "thang-thanh-nien" in str(e["UID"])][0]
     assert str(postponed["STATUS"]) == "TENTATIVE"
     assert postponed.decoded("DTSTART").isoformat() == "2027-03-26T07:30:00+07:00"
