@@ -70,6 +70,33 @@ def variant(site: Path, path: Path, config: SiteConfig) -> Variant:
     return Variant(code, relpath(site, original), original.is_file())
 
 
+def _check_suffix(site: Path, path: Path, config: SiteConfig, errors: ErrorCollector) -> None:
+    """'x.fr.md' on a site in vi and en, or 'x.vi.md' for the default language: probably a slip."""
+    if len(config.all_languages) < 2:
+        return  # a one-language site: a dot in a name means nothing
+    stem, _, code = path.stem.rpartition(".")
+    if not stem or not _looks_like_language(code) or code in config.all_languages[1:]:
+        return
+    if code == config.language:
+        errors.warning(Loc(relpath(site, path)), N_("'.{code}' is the default language: this file is not a translation"),
+                       N_("rename it without '.{code}'"), code=code)
+    else:
+        errors.warning(Loc(relpath(site, path)), N_("'{code}' is not one of the site's languages, so this file is "
+                                                    "published as a page in the default language"),
+                       N_("add '{code}' to 'languages' in config.yaml, or rename the file"), code=code)
+
+
+def _looks_like_language(code: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+    if not (2 <= len(code) <= 3 and code.isalpha() and code.islower()):
+        return False
+    try:
+        Locale.parse(code)
+        return True
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
 def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: Store | None = None) -> Content:
     """Every content file as a model. With a cache STORE, a file whose bytes (and the time zone,
     languages and media list it is read against) did not change is not parsed again, if it loaded
@@ -88,6 +115,7 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: 
 
     def load(loader, path: Path, *args):
         which = variant(site, path, config)
+        _check_suffix(site, path, config, errors)
         if which.partial:
             partial.add(relpath(site, path))
         if store is None:

@@ -340,3 +340,15 @@ def test_cached_rebuild_of_two_languages_is_byte_identical(tmp_path: Path):
         assert run_cli("build", "--site", site, "--output", out, "--now", NOW).code == 0
     assert run_cli("build", "--site", site, "--output", cold, "--now", NOW, "--no-cache").code == 0
     assert tree_bytes(first) == tree_bytes(second) == tree_bytes(cold)
+
+
+def test_a_suffix_that_is_not_a_second_language_is_warned(tmp_path: Path):
+    site = copy_site("bilingual", tmp_path)
+    (site / "content/pages/gioi-thieu.fr.md").write_text("---\ntitle: À propos\n---\nTexte.\n", encoding="utf-8")
+    (site / "content/pages/lien-he.vi.md").write_text("---\ntitle: Liên hệ\n---\nVăn bản.\n", encoding="utf-8")
+    result = run_cli("check", "--site", site, "--now", NOW, "--format", "json")
+    import json
+    problems = {p["path"]: p for p in json.loads(result.stdout)}
+    assert problems["content/pages/gioi-thieu.fr.md"]["severity"] == "warning"
+    assert "'fr'" in problems["content/pages/gioi-thieu.fr.md"]["message"]
+    assert problems["content/pages/lien-he.vi.md"]["severity"] == "warning"
