@@ -17,10 +17,10 @@ from generator.build import build as run_build
 from generator.build import check as run_check
 from generator.build import guess_language
 from generator.config import load_config
-from generator.errors import BuildFailed, ContentError, ErrorCollector
+from generator.errors import N_, BuildFailed, ContentError, ErrorCollector
 from generator.i18n import tool_messages
 from generator.progress import Progress
-from generator.scaffold import KINDS, Moment, ScaffoldProblem, init_site, new_content
+from generator.scaffold import KINDS, Moment, ScaffoldProblem, init_site, new_content, new_translation
 from generator.urls import BuildOptions
 from generator.write import OutputProblem
 
@@ -137,8 +137,14 @@ def _echo_json(items: list[ContentError], language: str) -> None:
 @site_option
 @click.option("--date", "when", metavar="DATE", default=None,
               help="Date (YYYY-MM-DD, optionally with HH:MM) instead of today in the site's time zone.")
-def new(kind: str, title: str, site_dir: Path, when: str | None):
-    """Create a post, event or page with hints for every field: new post "Title"."""
+@click.option("--translation-of", "original", metavar="FILE", type=click.Path(path_type=Path), default=None,
+              help="Make the translation of FILE (e.g. content/posts/x.md) beside it, titled TITLE.")
+@click.option("--lang", "language", metavar="CODE", default=None,
+              help="The language of the translation (default: the site's second language).")
+def new(kind: str, title: str, site_dir: Path, when: str | None, original: Path | None, language: str | None):
+    """Create a post, event or page with hints for every field: new post "Title".
+
+    With --translation-of, its translation: new page "About" --translation-of content/pages/gioi-thieu.md"""
     _require_site(site_dir)
     errors = ErrorCollector()
     config = load_config(site_dir.resolve(), errors)
@@ -149,6 +155,9 @@ def new(kind: str, title: str, site_dir: Path, when: str | None):
                    , err=True)
         sys.exit(1)
     translate = tool_messages(config.language).gettext
+    if original is not None or language is not None:
+        _new_translation(site_dir, kind, title, original, language, config)
+        return
     try:
         path = new_content(site_dir, kind, title, _parse_moment(when, config.timezone), config.language)
     except ScaffoldProblem as problem:
@@ -156,6 +165,39 @@ def new(kind: str, title: str, site_dir: Path, when: str | None):
     click.echo(translate("Created {path}").format(path=path))
     if kind == "event":
         marker = "CẦN ĐIỀN" if config.language.split("-")[0] == "vi" else "TO FILL IN"
+        click.echo(translate("Replace every {marker} in it, then preview with: outreach serve").format(marker=marker))
+    else:
+        click.echo(translate("It is a draft: preview it with 'outreach serve', and delete the line 'draft: true' "
+                             "to publish it."))
+
+
+def _new_translation(site_dir: Path, kind: str, title: str, original: Path | None, language: str | None,
+                     config) -> None:
+    translate = tool_messages(config.language).gettext
+    others = config.all_languages[1:]
+    if original is None:
+        _scaffold_problem(ScaffoldProblem(N_("--lang needs --translation-of: the file to translate"),
+                                          N_("e.g. outreach new page \"About\" --translation-of content/pages/gioi-thieu.md"),
+                                          code=2), config.language)
+    if not others:
+        _scaffold_problem(ScaffoldProblem(N_("the site has only one language"),
+                                          N_("add the languages to config.yaml first, e.g. 'languages: [vi, en]'")),
+                          config.language)
+    if language is None and len(others) > 1:
+        _scaffold_problem(ScaffoldProblem(N_("choose the language of the translation with --lang: {choices}"), "",
+                                          code=2, choices=", ".join(others)), config.language)
+    language = language or others[0]
+    if language not in others:
+        _scaffold_problem(ScaffoldProblem(N_("'{value}' is not a second language of this site"),
+                                          N_("use one of: {choices}"), code=2, value=language,
+                                          choices=", ".join(others)), config.language)
+    try:
+        path = new_translation(site_dir, kind, title, original, language)
+    except ScaffoldProblem as problem:
+        _scaffold_problem(problem, config.language)
+    click.echo(translate("Created {path}").format(path=path))
+    if kind == "event":
+        marker = "CẦN ĐIỀN" if language.split("-")[0] == "vi" else "TO FILL IN"
         click.echo(translate("Replace every {marker} in it, then preview with: outreach serve").format(marker=marker))
     else:
         click.echo(translate("It is a draft: preview it with 'outreach serve', and delete the line 'draft: true' "

@@ -13,8 +13,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from string import Template
 
+from babel import Locale
+
 from generator import starter
-from generator.errors import N_
+from generator.errors import N_, ErrorCollector
+from generator.sources import SourceText, split_front_matter
+from generator.yamlio import load_yaml
 from generator.slugs import slugify
 from generator.theme import bundled_theme
 
@@ -75,6 +79,78 @@ def new_content(site_dir: Path, kind: str, title: str, moment: Moment, language:
         raise ScaffoldProblem(N_("{path} already exists; it was left as it is"),
                               N_("open that file to edit it, or choose another title"),
                               path=path.relative_to(site_dir).as_posix()) from None
+    return path
+
+
+# What a translation skeleton says, in the language of the translation (see content.INHERITED).
+_TRANSLATION_HINTS = {
+    "vi": {"head": "Bản {language} của {original}.\n# Những gì tệp này không ghi ({facts}) lấy từ tệp gốc, "
+                   "nên chỉ cần viết phần chữ.",
+           "draft": "xoá dòng này để đăng bản dịch", "text": "Văn bản gốc, để dịch từng đoạn:",
+           "marker": "CẦN ĐIỀN", "post": "ngày, ảnh, đợt hiến máu, tác giả", "page": "trang điều kiện",
+           "event": "ngày giờ, bản đồ, chỉ tiêu, kết quả, đăng ký, liên hệ, ảnh"},
+    "en": {"head": "The {language} version of {original}.\n# What this file leaves out ({facts}) is taken from "
+                   "the original, so write only the words.",
+           "draft": "delete this line to publish the translation", "text": "The original text, to translate "
+                                                                            "paragraph by paragraph:",
+           "marker": "TO FILL IN", "post": "the date, image, drive, author", "page": "the eligibility flag",
+           "event": "times, map, target, results, registration, contact, image"},
+}
+
+
+def new_translation(site_dir: Path, kind: str, title: str, original: Path, language: str) -> Path:
+    """Writes the skeleton of ORIGINAL's translation into LANGUAGE beside it; returns its path.
+
+    Posts and pages are drafts holding the original text to translate; a drive's venue and
+    description are copied with a marker every build warns about until they are translated."""
+    title = clean_title(title)
+    if not title:
+        raise ScaffoldProblem(N_("the title is empty"), N_("write the title in quotes, e.g. "
+                                                           "outreach new post \"Ngày hội hiến máu\""), code=2)
+    folder = (site_dir / FOLDERS[kind]).resolve()
+    source = (site_dir / original).resolve() if not original.is_absolute() else original.resolve()
+    suffixes = (".yaml", ".yml") if kind == "event" else (".md", ".markdown")
+    if not source.is_file() or folder not in source.parents or source.suffix not in suffixes:
+        raise ScaffoldProblem(N_("{path} is not a {kind} file of this site"),
+                              N_("give the original's path, e.g. {example}"), code=2, path=str(original), kind=kind,
+                              example=f"{FOLDERS[kind]}/2027-01-09-ngay-hoi" + suffixes[0])
+    path = source.with_name(f"{source.stem}.{language}{source.suffix}")
+    rel = path.relative_to(site_dir.resolve()).as_posix()
+    if path.exists():
+        raise ScaffoldProblem(N_("{path} already exists; it was left as it is"),
+                              N_("open that file to edit it, or choose another title"), path=rel)
+    hints = _TRANSLATION_HINTS["vi" if language.split("-")[0] == "vi" else "en"]
+    name = Locale.parse(language.replace("-", "_")).get_display_name("vi" if hints is _TRANSLATION_HINTS["vi"] else "en")
+    head = "# " + hints["head"].format(language=name, original=source.relative_to(site_dir.resolve()).as_posix(),
+                                        facts=hints[kind])
+    text = source.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    marker = hints["marker"]
+    if kind == "event":
+        data = load_yaml(text, rel, ErrorCollector()) or {}
+        venue = data.get("venue") if isinstance(data, dict) else None
+        lines = [head, f"title: {yaml_text(title)}"]
+        if isinstance(venue, dict):
+            lines += ["venue:", f"  name: {yaml_text(marker + ': ' + str(venue.get('name', '')))}",
+                      f"  address: {yaml_text(marker + ': ' + str(venue.get('address', '')))}"]
+            if venue.get("map"):
+                lines.append(f"  map: {yaml_text(str(venue['map']))}")
+        description = data.get("description") if isinstance(data, dict) else None
+        if isinstance(description, str) and description.strip():
+            lines.append("description: |")
+            lines.append(f"  {marker}: {hints['text']}")
+            lines += [("  " + line) if line.strip() else "" for line in description.strip("\n").split("\n")]
+        body = "\n".join(lines) + "\n"
+    else:
+        doc = split_front_matter(SourceText(rel, text), ErrorCollector())
+        original_text = doc.body.strip("\n") if doc else ""
+        body = (f"---\n{head}\ntitle: {yaml_text(title)}\ndraft: true  # {hints['draft']}\n---\n"
+                f"<!-- {hints['text']} -->\n\n{original_text}\n")
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as out:
+            out.write(body)
+    except FileExistsError:
+        raise ScaffoldProblem(N_("{path} already exists; it was left as it is"),
+                              N_("open that file to edit it, or choose another title"), path=rel) from None
     return path
 
 

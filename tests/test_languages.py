@@ -352,3 +352,59 @@ def test_a_suffix_that_is_not_a_second_language_is_warned(tmp_path: Path):
     assert problems["content/pages/gioi-thieu.fr.md"]["severity"] == "warning"
     assert "'fr'" in problems["content/pages/gioi-thieu.fr.md"]["message"]
     assert problems["content/pages/lien-he.vi.md"]["severity"] == "warning"
+
+
+# -- outreach new ... --translation-of -----------------------------------------------------------
+
+def test_new_translation_of_a_page_is_a_draft_holding_the_original_text(tmp_path: Path):
+    site = copy_site("bilingual", tmp_path)
+    (site / "content/pages/dieu-kien.en.md").unlink()
+    result = run_cli("new", "page", "Who can donate", "--translation-of", "content/pages/dieu-kien.md", "--site", site)
+    assert result.code == 0, result.stderr
+    made = site / "content/pages/dieu-kien.en.md"
+    text = made.read_text(encoding="utf-8")
+    assert 'title: "Who can donate"' in text and "draft: true" in text and "Từ 18 đến 60 tuổi" in text
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--output", out, "--now", NOW).code == 0
+    assert not (out / "en/who-can-donate").exists()  # a draft until the line is deleted
+    made.write_text(text.replace("draft: true", "# draft removed"), encoding="utf-8")
+    assert run_cli("build", "--site", site, "--output", out, "--now", NOW).code == 0
+    page = html(out / "en/who-can-donate/index.html")
+    assert page.html["lang"] == "en"
+    # the eligibility flag came from the original: drives link to this page
+    drive = html(out / "en/drives/spring-blood-donation-day/index.html")
+    assert drive.select_one('a[href="/hien-mau/en/who-can-donate/"]') is not None
+    again = run_cli("new", "page", "Who can donate", "--translation-of", "content/pages/dieu-kien.md", "--site", site)
+    assert again.code == 1 and "dieu-kien.en.md" in again.stderr  # never overwrites
+
+
+def test_new_translation_of_a_drive_marks_what_to_translate(tmp_path: Path):
+    site = copy_site("bilingual", tmp_path)
+    result = run_cli("new", "event", "First drive", "--translation-of", "content/events/2023-12-05-dot-mot.yaml",
+                     "--site", site)
+    assert result.code == 0, result.stderr
+    text = (site / "content/events/2023-12-05-dot-mot.en.yaml").read_text(encoding="utf-8")
+    assert "TO FILL IN: Hội trường Công an tỉnh" in text and "Đợt đầu tiên." in text
+    build = run_cli("build", "--site", site, "--output", tmp_path / "out", "--now", NOW)
+    assert build.code == 0, build.stderr
+    assert "2023-12-05-dot-mot.en.yaml:" in build.stderr and "TO FILL IN" in build.stderr
+    assert (tmp_path / "out/en/drives/first-drive/index.html").is_file()  # times and results from the original
+
+
+@pytest.mark.parametrize("args, code", [
+    (["--translation-of", "content/pages/gioi-thieu.md", "--lang", "fr"], 2),  # not a language of the site
+    (["--translation-of", "content/posts/2023-12-10-chi-tieng-viet.md"], 2),  # a post given as a page
+    (["--lang", "en"], 2),  # nothing to translate
+])
+def test_new_translation_mistakes(tmp_path: Path, args: list, code: int):
+    site = copy_site("bilingual", tmp_path)
+    result = run_cli("new", "page", "About", *args, "--site", site)
+    assert result.code == code, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.strip()
+    assert not (site / "content/pages/gioi-thieu.fr.md").exists()
+
+
+def test_new_translation_on_a_one_language_site(tmp_path: Path):
+    site = copy_site("full", tmp_path)
+    result = run_cli("new", "page", "About", "--translation-of", "content/pages/gioi-thieu.md", "--site", site)
+    assert result.code == 1 and "languages" in result.stderr
