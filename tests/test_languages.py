@@ -408,3 +408,27 @@ def test_new_translation_on_a_one_language_site(tmp_path: Path):
     site = copy_site("full", tmp_path)
     result = run_cli("new", "page", "About", "--translation-of", "content/pages/gioi-thieu.md", "--site", site)
     assert result.code == 1 and "languages" in result.stderr
+
+
+def test_a_cached_rebuild_follows_an_edit_of_the_original_into_its_translation(tmp_path: Path):
+    from conftest import tree_bytes
+    site = copy_site("bilingual", tmp_path)
+    out, cold = tmp_path / "out", tmp_path / "cold"
+    assert run_cli("build", "--site", site, "--output", out, "--now", NOW).code == 0
+    original = site / "content/events/2027-01-09-dot-xuan.yaml"
+    original.write_text(original.read_text(encoding="utf-8").replace("start: 2027-01-09 07:00", "start: 2027-01-09 08:15"),
+                        encoding="utf-8")
+    (site / "content/pages/gioi-thieu.en.md").write_text("---\ntitle: About us\n---\nWho we are.\n", encoding="utf-8")
+    assert run_cli("build", "--site", site, "--output", out, "--now", NOW).code == 0
+    assert "08:15–11:00" in html(out / "en/drives/spring-blood-donation-day/index.html").get_text()
+    # the new translation: the English page that linked to the Vietnamese one now links to it
+    assert html(out / "en/who-can-donate/index.html").select_one('main a[href="/hien-mau/en/about-us/"]') is not None
+    assert run_cli("build", "--site", site, "--output", cold, "--now", NOW, "--no-cache").code == 0
+    cached, fresh = tree_bytes(out), tree_bytes(cold)
+    calendars = {rel for rel in cached if rel.endswith(".ics")}
+    assert {rel: data for rel, data in cached.items() if rel not in calendars} == \
+        {rel: data for rel, data in fresh.items() if rel not in calendars}
+    # calendars differ only in SEQUENCE: the drive changed since the last build in this folder
+    spring = [e for e in icalendar.Calendar.from_ical(cached["en/events.ics"]).walk("VEVENT")][0]
+    assert spring["SEQUENCE"] == 1
+    assert [e["SEQUENCE"] for e in icalendar.Calendar.from_ical(fresh["en/events.ics"]).walk("VEVENT")] == [0]
