@@ -349,7 +349,8 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
 
     needs = _needs_view(content.needs, now)
     list_urls = {
-        "home": url(config.root), "news": url(links["news"]), "events": url(links["events"]),
+        "home": url(config.root), "root": url("/"),  # root: where every language's shared files are (search)
+        "news": url(links["news"]), "events": url(links["events"]),
         "recognition": url(links["recognition"]), "archives": url(links["archives"]),
         "search": url(links["search"]) if config.search else None,
         "tags": url(_index_of(links["tag"])) if _index_of(links["tag"]) else None,

@@ -51,6 +51,8 @@ PAGE_TYPES = {
     "search": "tim-kiem/index.html",
     "flyer": "su-kien/ngay-hoi-hien-mau-dau-xuan-2027-minh-hoa/to-roi/index.html",
     "not found": "404.html",
+    "home (English)": "en/index.html",
+    "event (English)": "en/drives/new-year-blood-donation-day-2027-example/index.html",
 }
 
 

@@ -223,6 +223,33 @@ def test_search_without_diacritics_finds_vietnamese_text(phone, server):
     assert BASE_PATH + "/tin-tuc/hien-mau-cuu-nguoi-nghia-cu-cao-dep/" in [href for href, _ in results]
 
 
+def test_english_search_finds_english_pages_only(phone, server):
+    """Pagefind keeps an index per language (the page's lang): the English search page uses its own."""
+    open_page(phone, url(server, "en/search/index.html"))
+    assert phone.evaluate("document.documentElement.lang") == "en"
+    phone.fill("#search-q", "donate")
+    phone.locator(".search-form button").click()
+    phone.wait_for_function("document.querySelectorAll('.search-results li').length > 0")
+    hrefs = [a.get_attribute("href") for a in phone.locator(".search-results li a").all()]
+    assert BASE_PATH + "/en/who-can-donate/" in hrefs
+    assert all(href.startswith(BASE_PATH + "/en/") for href in hrefs), hrefs
+    phone.locator(".search-results li a").first.click()
+    phone.wait_for_load_state()
+    assert phone.evaluate("document.documentElement.lang") == "en"
+
+
+def test_language_switcher_leads_to_the_translation(phone, server):
+    open_page(phone, url(server, "event"))
+    phone.locator("nav.site-languages a[hreflang='en']").click()
+    phone.wait_for_load_state()
+    assert phone.url == url(server, "event (English)")
+    assert phone.evaluate("document.documentElement.lang") == "en"
+    assert phone.locator("time.big").inner_text() == "Saturday 9 January 2027"
+    phone.locator("nav.site-languages a[hreflang='vi']").click()
+    phone.wait_for_load_state()
+    assert phone.url == url(server, "event")
+
+
 def test_search_finds_words_with_d_stroke_typed_as_d(phone, server):
     # Pagefind folds accents but not "đ", a letter of its own; search.js also tries "đ".
     results = search(phone, server, "dieu kien")
