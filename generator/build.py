@@ -83,13 +83,13 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
         return None, None
     if base_url:
         config = dataclasses.replace(config, base_url=base_url if base_url.endswith("/") else base_url + "/")
-    content = load_content(site_dir, config, errors, cache.models)
+    content = load_content(site_dir, config, errors, cache.models, cache.files)
     moment = now_in(config, now)
     plan = plan_urls(config, content, moment, options, errors)
     rendered = render_markdown(content, plan, config, errors, cache.markdown)
     images, rendered = prepare_images(site_dir, content, plan, rendered, errors)
     site = assemble(config, content, plan, rendered, errors, images=images)
-    run_checks(site_dir, content, plan, rendered, site, errors, cache.checks)
+    run_checks(site_dir, content, plan, rendered, site, errors, cache.checks, cache.files)
     if len(config.languages) > 1:
         errors.warning(Loc("config.yaml"), N_("only the first of 'languages' is built for now"),
                        N_("translations (name.en.md) are not published yet"))

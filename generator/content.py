@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from pathlib import Path, PurePosixPath
 
-from generator.cache import Store, digest
+from generator.cache import Store, digest, file_digest
 from generator.config import SiteConfig
 from generator.errors import ErrorCollector, Loc, Msg, N_
 from generator.models import (Body, Contact, Content, Event, MediaFile, Needs, Page, Person, Post,
@@ -36,9 +36,11 @@ NEED_LEVELS = ("urgent", "low", "ok")
 BLOOD_GROUPS = ("O", "A", "B", "AB", "O+", "O-", "A+", "A-", "B+", "B-", "AB+", "AB-", "Rh-")
 
 
-def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: Store | None = None) -> Content:
+def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: Store | None = None,
+                 hashes: Store | None = None) -> Content:
     """Every content file as a model. With a cache STORE, a file whose bytes (and the time zone and
-    media list it is read against) did not change is not parsed again, if it loaded without problems."""
+    media list it is read against) did not change is not parsed again, if it loaded without problems.
+    HASHES (the cache's files store) spares reading a file whose stat did not change to hash it."""
     content = site / "content"
     tz = config.timezone
 
@@ -52,8 +54,9 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: 
     def load(loader, path: Path, *args):
         if store is None:
             return loader(site, path, *args, errors)
+        rel = relpath(site, path)
         try:
-            key = digest(context, loader.__name__, relpath(site, path), path.read_bytes())
+            key = digest(context, loader.__name__, rel, file_digest(path, rel, hashes))
         except OSError:
             return loader(site, path, *args, errors)  # the loader reports why it cannot be read
         model = store.get(key)
