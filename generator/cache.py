@@ -160,6 +160,14 @@ class Store:
         self.used.add(key)
         self.dirty = True
 
+    def prune(self) -> None:
+        """Keeps only what was used since the last prune: a long-lived process (the dev server)
+        reuses one store for many builds, and must not keep every edit's entries for ever."""
+        if len(self.used) < len(self.data):
+            self.data = {k: v for k, v in self.data.items() if k in self.used}
+            self.dirty = True
+        self.used = set()
+
     def save(self) -> None:
         kept = {k: v for k, v in self.data.items() if k in self.used}  # drop what this build did not use
         if not self.dirty and len(kept) == len(self.data):
@@ -231,10 +239,16 @@ class BuildCache:
     def enabled(self) -> bool:
         return self.folder is not None
 
+    def stores(self) -> list[Store]:
+        return [store for store in vars(self).values() if isinstance(store, Store)]
+
+    def prune(self) -> None:
+        """Before the next build of a long-lived cache: forget what the last good build did not use."""
+        for store in self.stores():
+            store.prune()
+
     def save(self) -> None:
-        for store in vars(self).values():
-            if not isinstance(store, Store):
-                continue
+        for store in self.stores():
             try:
                 store.save()
             except OSError:

@@ -108,7 +108,7 @@ def write_site(output: Path, files: dict[str, bytes | Path],
     try:
         made_dirs: set[Path] = set()
         for rel, data in sorted(files.items()):
-            safe = _checked(rel)
+            safe = safe_relpath(rel)
             target = staging / safe
             if target.parent not in made_dirs:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -161,7 +161,7 @@ def _link_unchanged(old: Path, target: Path, identity: str, recorded) -> bool:
         return False
 
 
-def _checked(rel: str) -> str:
+def safe_relpath(rel: str) -> str:
     """REL as a path inside the output folder; anything that could leave it is refused."""
     normal = posixpath.normpath(rel)
     if normal.startswith(("/", "../")) or normal in ("..", ".", "") or "\\" in rel or "\x00" in rel:
