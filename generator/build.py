@@ -28,7 +28,7 @@ from generator.models import Content
 from generator.outputs import machine_outputs
 from generator.outputs.calendar import carried_calendars
 from generator.render import render_pages
-from generator.search import index_site
+from generator.search import bundle_in_memory, index_site
 from generator.theme import Theme
 from generator.urls import BuildOptions, UrlPlan, plan_urls
 from generator.write import check_output_folder, write_site
@@ -90,13 +90,13 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
         return None, None
     if base_url:
         config = dataclasses.replace(config, base_url=base_url if base_url.endswith("/") else base_url + "/")
-    content = load_content(site_dir, config, errors, cache.models)
+    content = load_content(site_dir, config, errors, cache.models, cache.files)
     moment = now_in(config, now)
     plan = plan_urls(config, content, moment, options, errors)
     rendered = render_markdown(content, plan, config, errors, cache.markdown)
     images, rendered = prepare_images(site_dir, content, plan, rendered, errors)
     sites = assemble_sites(config, content, plan, rendered, errors, images=images)
-    run_checks(site_dir, content, plan, rendered, sites, errors, cache.checks)
+    run_checks(site_dir, content, plan, rendered, sites, errors, cache.checks, cache.files)
     return config, sites
 
 
@@ -182,6 +182,22 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     cache.save()  # only after a build that succeeded
     return BuildResult(sites=sites, pages=sum(len(s.outputs) for s in sites), copied=copied,
                        seconds=time.perf_counter() - started, warnings=errors.warnings, language=config.language)
+
+
+def build_in_memory(site_dir: Path, options: BuildOptions, base_url: str, cache: BuildCache,
+                    scratch: Path) -> tuple[BuildResult, dict[str, bytes | Path]]:
+    """What `build` writes, kept in memory ({output path: bytes, or the file to copy}): the dev
+    server serves it from there. CACHE lives as long as the caller, who saves it; SCRATCH is a
+    private folder for the search indexer. Calendars start at SEQUENCE 0 (no previous output)."""
+    errors = ErrorCollector()
+    config, sites, files, copied, started = produce(site_dir.resolve(), options, None, errors, base_url, cache=cache)
+    if config.search:
+        files.update(bundle_in_memory(files, errors, cache.search, scratch))
+        if errors.has_errors():
+            _fail(site_dir, config, errors)
+    return BuildResult(sites=sites, pages=sum(len(s.outputs) for s in sites), copied=copied,
+                       seconds=time.perf_counter() - started, warnings=errors.warnings,
+                       language=config.language), files
 
 
 def check(site_dir: Path, options: BuildOptions = BuildOptions(), now: datetime | None = None,

@@ -14,6 +14,8 @@ another version gives the same output bytes, only slower. Its stores:
 - **search**: the Pagefind bundle, keyed by the pages marked for indexing.
 - **outputs**: the hash, size and mtime of every file the last build wrote, so unchanged files
   are hard-linked from the previous output instead of being written again.
+- **files**: the hash of each source file's bytes with the stat it had (size, mtime, ctime,
+  inode, device), as git's index keeps them, so an unchanged file is not read to be hashed.
 
 Every store is versioned by ``code_version()``: the generator's own code and the versions of the
 libraries whose output is stored, so no store needs a version number of its own.
@@ -25,6 +27,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,10 +39,38 @@ LIBRARIES = ("markdown", "nh3", "jinja2", "babel", "pyyaml", "python-slugify", "
 def digest(*parts) -> str:
     h = hashlib.blake2b(digest_size=20)
     for part in parts:
-        data = part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass")
+        if isinstance(part, bytes):
+            kind, data = b"b", part
+        elif isinstance(part, str):  # bodies are hashed every build: no repr() copy of them
+            kind, data = b"s", part.encode("utf-8", "surrogatepass")
+        else:
+            kind, data = b"r", repr(part).encode("utf-8", "surrogatepass")
+        h.update(kind)
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()
+
+
+# A file changed again within the same timestamp tick as the stat we keep would look unchanged
+# ("racy git"): stats younger than this when taken are not kept, so such a file is read again.
+RACY_NS = 2_000_000_000  # above every file system's timestamp step (FAT: 2 s)
+
+
+def file_digest(path: Path, key: str, store: "Store | None") -> str:
+    """The hash of PATH's bytes. With a STORE (the cache's files store), it is taken from there if
+    the file's stat (size, mtime, ctime, inode, device) is the one recorded with it: writing a
+    file always moves its ctime, which no program can set back. Raises OSError if unreadable."""
+    stat = os.stat(path)
+    signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
+    if store is not None:
+        found = store.get(key)
+        if found is not None and found[0] == signature:
+            return found[1]
+    value = digest(path.read_bytes())
+    # stat taken before the read: had the file changed in between, the next stat differs anyway
+    if store is not None and time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
+        store.put(key, (signature, value))
+    return value
 
 
 def fingerprint(value, memo: dict) -> bytes:
@@ -129,6 +160,14 @@ class Store:
         self.used.add(key)
         self.dirty = True
 
+    def prune(self) -> None:
+        """Keeps only what was used since the last prune: a long-lived process (the dev server)
+        reuses one store for many builds, and must not keep every edit's entries for ever."""
+        if len(self.used) < len(self.data):
+            self.data = {k: v for k, v in self.data.items() if k in self.used}
+            self.dirty = True
+        self.used = set()
+
     def save(self) -> None:
         kept = {k: v for k, v in self.data.items() if k in self.used}  # drop what this build did not use
         if not self.dirty and len(kept) == len(self.data):
@@ -186,6 +225,7 @@ class BuildCache:
         self.pages = store("pages")
         self.search = store("search")
         self.outputs = store("outputs")
+        self.files = store("files")
 
     @classmethod
     def for_site(cls, site: Path) -> "BuildCache":
@@ -199,10 +239,16 @@ class BuildCache:
     def enabled(self) -> bool:
         return self.folder is not None
 
+    def stores(self) -> list[Store]:
+        return [store for store in vars(self).values() if isinstance(store, Store)]
+
+    def prune(self) -> None:
+        """Before the next build of a long-lived cache: forget what the last good build did not use."""
+        for store in self.stores():
+            store.prune()
+
     def save(self) -> None:
-        for store in vars(self).values():
-            if not isinstance(store, Store):
-                continue
+        for store in self.stores():
             try:
                 store.save()
             except OSError:

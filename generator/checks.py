@@ -18,7 +18,7 @@ from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from generator.bodies import published_bodies
-from generator.cache import Store, digest
+from generator.cache import Store, digest, file_digest
 from generator.errors import ContentError, ErrorCollector, Loc, N_
 from generator.graph import Site
 from generator.markdown import Rendered, resolve_relative
@@ -71,7 +71,8 @@ def _scan_cached(body: Body, store: Store | None) -> Scan:
 
 
 def run_checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[str, Rendered],
-               sites: tuple[Site, ...], errors: ErrorCollector, store: Store | None = None) -> None:
+               sites: tuple[Site, ...], errors: ErrorCollector, store: Store | None = None,
+               hashes: Store | None = None) -> None:
     """SITES: the site of each language, the default first."""
     known = _KnownPaths(site_dir, plan, sites)
     bodies = published_bodies(content, plan)
@@ -101,7 +102,8 @@ def run_checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[s
     sources += [p.source for p in content.pages if p.source in plan.published]
     sources += [e.source for e in content.events] + [r.source for r in content.recognitions]
     for source in sources:
-        _check_placeholders(site_dir, source, errors)
+        if _may_have_placeholders(site_dir, source, store, hashes):
+            _check_placeholders(site_dir, source, errors)
     for site in sites:
         _check_menu(site_dir, site, known, errors)
 
@@ -280,13 +282,34 @@ def number_kind(text: str) -> str | None:
     return None
 
 
-def _check_placeholders(site_dir: Path, source: str, errors: ErrorCollector) -> None:
+def _placeholder_text(site_dir: Path, source: str) -> str | None:
+    """The text of SOURCE if it holds a placeholder anywhere (comments included), else None."""
     try:
         text = (site_dir / source).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
-        return  # reported by the loader
+        return None  # reported by the loader
     text = unicodedata.normalize("NFC", text)
-    if not any(marker in text for marker in PLACEHOLDERS):
+    return text if any(marker in text for marker in PLACEHOLDERS) else None
+
+
+def _may_have_placeholders(site_dir: Path, source: str, store: Store | None, hashes: Store | None) -> bool:
+    """False only if the cache knows SOURCE's bytes hold no placeholder: then it need not be read."""
+    if store is None:
+        return True
+    try:
+        key = digest("placeholders", file_digest(site_dir / source, source, hashes))
+    except OSError:
+        return True  # _check_placeholders finds nothing to say; the loader reports the file
+    found = store.get(key)
+    if found is None:
+        found = _placeholder_text(site_dir, source) is not None
+        store.put(key, found)
+    return found
+
+
+def _check_placeholders(site_dir: Path, source: str, errors: ErrorCollector) -> None:
+    text = _placeholder_text(site_dir, source)
+    if text is None:
         return
     yaml_lines = source.endswith((".yaml", ".yml"))
     in_front_matter = False

@@ -305,7 +305,7 @@ def _timezone(fields: Fields) -> str | None:
     try:
         ZoneInfo(name)
         return name
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         suggestion = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
         fields.errors.error(fields.value_loc("timezone"), N_("'{value}' is not a time zone"),
                             N_("did you mean '{suggestion}'?") if suggestion else

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path, PurePosixPath
 
-from generator.cache import Store, digest
+from generator.cache import Store, digest, file_digest
 from generator.config import SiteConfig
 from generator.errors import ErrorCollector, Loc, Msg, N_
 from generator.models import (Body, Contact, Content, Event, MediaFile, Needs, Page, Person, Post,
@@ -97,10 +97,12 @@ def _looks_like_language(code: str) -> bool:
         return False
 
 
-def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: Store | None = None) -> Content:
+def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: Store | None = None,
+                 hashes: Store | None = None) -> Content:
     """Every content file as a model. With a cache STORE, a file whose bytes (and the time zone,
     languages and media list it is read against) did not change is not parsed again, if it loaded
-    without problems. Translations come out whole: what they leave out is taken from the original."""
+    without problems. HASHES (the cache's files store) spares reading a file whose stat did not
+    change to hash it. Translations come out whole: what they leave out is taken from the original."""
     content = site / "content"
     tz = config.timezone
 
@@ -120,8 +122,9 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: 
             partial.add(relpath(site, path))
         if store is None:
             return loader(site, path, which, *args, errors)
+        rel = relpath(site, path)
         try:
-            key = digest(context, loader.__name__, relpath(site, path), which.partial, path.read_bytes())
+            key = digest(context, loader.__name__, rel, which.partial, file_digest(path, rel, hashes))
         except OSError:
             return loader(site, path, which, *args, errors)  # the loader reports why it cannot be read
         model = store.get(key)

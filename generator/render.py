@@ -18,6 +18,7 @@ from generator.graph import Site
 from generator.i18n import date_pattern, load_catalogue
 from generator.parallel import can_fork, fork_map
 from generator.seo import Metadata, json_for_script
+from generator.templatecache import BYTECODE
 from generator.theme import Theme
 
 
@@ -42,6 +43,7 @@ def environment(site: Site, theme: Theme) -> jinja2.Environment:
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in theme.folders]),
         autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n"],
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        bytecode_cache=BYTECODE,  # templates compiled once per process (templatecache.py)
     )
     env.install_gettext_translations(_translations(theme, config.language.split("-")[0]), newstyle=True)
     tz = config.timezone

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 from pathlib import Path
 
 from generator.cache import Store, digest
@@ -42,9 +43,7 @@ def index_site(folder: Path, errors: ErrorCollector, pages: dict | None = None, 
     """
     key = None
     if pages is not None and store is not None:
-        indexed = sorted((rel, data) for rel, data in pages.items()
-                         if rel.endswith(".html") and isinstance(data, bytes) and b"data-pagefind-body" in data)
-        key = digest(*(part for item in indexed for part in item))
+        key = digest(*(part for item in _indexed(pages) for part in item))
         cached = store.get(key)
         if cached is not None:
             for rel, data in cached.items():
@@ -70,6 +69,30 @@ def _stable_entry(entry: Path) -> None:
     if isinstance(languages, dict) and len(languages) > 1:
         data["languages"] = dict(sorted(languages.items()))
         entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _indexed(pages: dict) -> list[tuple[str, bytes]]:
+    """The pages Pagefind reads (marked with data-pagefind-body; it skips every other page then)."""
+    return sorted((rel, data) for rel, data in pages.items()
+                  if rel.endswith(".html") and isinstance(data, bytes) and b"data-pagefind-body" in data)
+
+
+def bundle_in_memory(pages: dict, errors: ErrorCollector, store: Store | None, scratch: Path) -> dict[str, bytes]:
+    """{'pagefind/...': bytes} for a site kept in memory (the dev server). From the cache STORE if
+    the indexed pages are unchanged; else Pagefind runs over a scratch folder (under SCRATCH)
+    holding only the pages it indexes, removed afterwards."""
+    indexed = _indexed(pages)
+    cached = store.get(digest(*(part for item in indexed for part in item))) if store is not None else None
+    if cached is not None:
+        return {f"{BUNDLE}/{rel}": data for rel, data in cached.items()}
+    with tempfile.TemporaryDirectory(prefix="search-", dir=scratch) as name:
+        folder = Path(name)
+        for rel, data in indexed:
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_bytes(data)
+        index_site(folder, errors, pages, store)
+        return {f"{BUNDLE}/{path.relative_to(folder / BUNDLE).as_posix()}": path.read_bytes()
+                for path in sorted((folder / BUNDLE).rglob("*")) if path.is_file()}
 
 
 def _run_pagefind(folder: Path, errors: ErrorCollector) -> None:

@@ -2,8 +2,10 @@
 
 The shape follows MkDocs' dev server: an *epoch* counts good builds and only a good build moves it
 forward, so a content error never replaces what the browser shows; the last good build keeps being
-served, with the errors laid over it. Each good build goes into a fresh folder (``build-N``) that
-is switched in at once, so a request never sees a half-written site.
+served, with the errors laid over it. Builds are kept in memory, never written: each good build is
+a new mapping of output paths to bytes (or to the file to send) switched in at once, so a request
+never sees a half-built site. The build cache stays in memory between rebuilds (saved at exit),
+and compiled templates are kept (templatecache.py), so a rebuild redoes only what an edit changed.
 
 Live reload is a small script served under ``/__outreach/`` and added to HTML *responses* only:
 the files written by the build are not changed. It listens to server-sent events and reloads the
@@ -28,18 +30,20 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
-from generator.build import build, guess_language
+from generator.build import build_in_memory, guess_language
+from generator.cache import BuildCache
 from generator.checks import problem_dict
 from generator.config import load_config
 from generator.errors import BuildFailed, ContentError, ErrorCollector, Loc, N_
 from generator.i18n import tool_messages
 from generator.urls import BuildOptions
+from generator.write import safe_relpath
 
 LIVE = "/__outreach/"  # the preview's own files; outside any base path a site can have
-DEBOUNCE = 0.25  # seconds of quiet after the last change: editors save in bursts of events
+DEBOUNCE = 0.05  # seconds of quiet after the last change: an editor's save is a burst of events within a few ms
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream, to notice closed tabs
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 IGNORED_NAMES = re.compile(r"(^\.|^#.*#$|~$|\.sw[a-p]$|\.tmp$|^4913$)")  # hidden files, editor droppings
@@ -75,7 +79,7 @@ font:16px/1.5 system-ui,sans-serif;box-shadow:0 4px 16px rgba(0,0,0,.3)}
 class Snapshot:
     """What is being served: the last good build and the errors of the latest attempt."""
     epoch: int  # good builds so far; only a good build moves it forward
-    root: Path | None  # folder of the last good build
+    files: Mapping[str, bytes | Path] | None  # the last good build: output path -> bytes, or the file to send
     base_path: str  # '/' or '/hien-mau/', from config.yaml
     errors: tuple[ContentError, ...] = ()
     language: str = "en"
@@ -117,16 +121,16 @@ class PreviewState:
 # -- finding the file for a request ---------------------------------------------------------------
 @dataclass(frozen=True)
 class Found:
-    path: Path | None = None  # the file to send
+    name: str | None = None  # the output path of what is sent
+    data: bytes | Path | None = None  # what is sent: bytes, or a file (media, theme assets) to read
     redirect: str | None = None  # or where to send the browser
     status: int = 200  # 400 or 404 when there is neither
 
 
-def locate(root: Path, base_path: str, target: str) -> Found:
-    """The file under ROOT that the request TARGET asks for; never anything outside ROOT.
+def locate(files: Mapping[str, bytes | Path], base_path: str, target: str) -> Found:
+    """The output file that the request TARGET asks for; never anything that is not one of FILES.
 
-    The path is decoded once, '.'/'..' and hidden segments are refused, and the real path (symlinks
-    followed) must lie inside the real ROOT.
+    The path is decoded once, and '.'/'..' and hidden segments are refused.
     """
     path = urlsplit(target).path  # an absolute-form target ('http://host/x') keeps only its path
     if not path.startswith("/"):
@@ -145,19 +149,15 @@ def locate(root: Path, base_path: str, target: str) -> Found:
     if any(segment in (".", "..") or segment.startswith(".") for segment in segments):
         return Found(status=404)
     names = [segment for segment in segments if segment]
-    candidate = root.joinpath(*names)
-    if candidate.is_dir():
-        if names and not decoded.endswith("/"):
-            return Found(redirect=base_path + "/".join(quote(n) for n in names) + "/")
-        candidate = candidate / "index.html"
-    try:
-        real = candidate.resolve(strict=True)
-        real_root = root.resolve(strict=True)
-    except (OSError, RuntimeError):
+    rel = "/".join(names)
+    if rel in files:
+        return Found(name=rel, data=files[rel])
+    index = f"{rel}/index.html" if rel else "index.html"
+    if index not in files:
         return Found(status=404)
-    if real_root not in real.parents or not real.is_file():
-        return Found(status=404)
-    return Found(path=real)
+    if names and not decoded.endswith("/"):
+        return Found(redirect=base_path + "/".join(quote(n) for n in names) + "/")
+    return Found(name=index, data=files[index])
 
 
 # -- what the browser is sent ---------------------------------------------------------------------
@@ -189,7 +189,7 @@ def overlay_html(snapshot: Snapshot, translate: Callable[[str], str]) -> str:
     title = translate("The last change has {count} error(s)").format(
         count=sum(1 for e in snapshot.errors if e.severity == "error"))
     explain = (translate("This page is the last good build. Fix the errors and save: the page reloads by itself.")
-               if snapshot.root else translate("Fix the errors and save: the page reloads by itself."))
+               if snapshot.files is not None else translate("Fix the errors and save: the page reloads by itself."))
     return (f'<link rel="stylesheet" href="{LIVE}overlay.css">\n'
             f'<section id="outreach-errors" role="alert" aria-labelledby="outreach-errors-title">'
             f'<h2 id="outreach-errors-title">{html.escape(title)}</h2><p>{html.escape(explain)}</p>'
@@ -211,9 +211,9 @@ def status_json(snapshot: Snapshot, translate: Callable[[str], str]) -> bytes:
                       ensure_ascii=False).encode("utf-8")
 
 
-def _content_type(path: Path) -> str:
-    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if path.suffix == ".ics":
+def _content_type(name: str) -> str:
+    kind = mimetypes.guess_type(posixpath.basename(name))[0] or "application/octet-stream"
+    if name.endswith(".ics"):
         kind = "text/calendar"
     if kind.startswith("text/") or kind in ("application/javascript", "application/json", "application/xml",
                                              "image/svg+xml", "application/atom+xml", "application/rss+xml"):
@@ -248,7 +248,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self._send(400, b"Bad Request: unexpected Host header", "text/plain; charset=utf-8", head)
             elif path.startswith(LIVE):
                 self._live(path[len(LIVE):], snapshot, translate, head)
-            elif snapshot.root is None:
+            elif snapshot.files is None:
                 self._send(503, error_page(snapshot, translate), "text/html; charset=utf-8", head)
             else:
                 self._file(snapshot, translate, head)
@@ -267,23 +267,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return name.lower() in ("127.0.0.1", "localhost", "[::1]")
 
     def _file(self, snapshot: Snapshot, translate, head: bool) -> None:
-        found = locate(snapshot.root, snapshot.base_path, self.path)
+        found = locate(snapshot.files, snapshot.base_path, self.path)
         if found.redirect:
             self.send_response(302)
             self.send_header("Location", found.redirect)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        if found.path is None:
-            missing = snapshot.root / "404.html"
-            if found.status == 404 and missing.is_file():
-                self._send(404, inject(missing.read_bytes(), snapshot, translate), "text/html; charset=utf-8", head)
+        data = _read(found.data)
+        if data is None:
+            missing = _read(snapshot.files.get("404.html")) if found.status in (200, 404) else None
+            if missing is not None:
+                self._send(404, inject(missing, snapshot, translate), "text/html; charset=utf-8", head)
             else:
-                self._send(found.status, http.HTTPStatus(found.status).phrase.encode(), "text/plain; charset=utf-8",
-                           head)
+                status = 404 if found.status == 200 else found.status  # 200: a file gone since the build
+                self._send(status, http.HTTPStatus(status).phrase.encode(), "text/plain; charset=utf-8", head)
             return
-        data = found.path.read_bytes()
-        kind = _content_type(found.path)
+        kind = _content_type(found.name)
         if kind.startswith("text/html"):
             data = inject(data, snapshot, translate)
         self._send(200, data, kind, head)
@@ -329,6 +329,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             snapshot = state.wait_for_change(sent, KEEPALIVE)
 
 
+def _read(data: bytes | Path | None) -> bytes | None:
+    """The bytes to send: built ones, or a copied file's (None if it went away since the build)."""
+    if not isinstance(data, Path):
+        return data
+    try:
+        return data.read_bytes()
+    except OSError:
+        return None
+
+
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # many tabs and assets at once must wait their turn, not be refused
@@ -342,12 +352,13 @@ class _Server6(_Server):
 @dataclass
 class Preview:
     site_dir: Path
-    work: Path  # private folder for the builds, removed at exit
+    work: Path  # private scratch folder (the search indexer's), removed at exit
     host: str
     port: int = 0
     echo: Callable[[str, bool], None] = lambda text, err: print(text, file=sys.stderr if err else sys.stdout)
     state: PreviewState = field(default_factory=lambda: PreviewState(Snapshot(0, None, "/")))
-    _builds: int = 0
+    cache: BuildCache | None = None  # opened by the first build, kept in memory, saved by close()
+    _last_good: bool = False
     _warnings_shown: tuple = ()
 
     def address(self, base_path: str = "/") -> str:
@@ -366,35 +377,45 @@ class Preview:
     def rebuild(self) -> Snapshot:
         previous = self.state.snapshot
         base_path, language = self._site_settings()
-        self._builds += 1
-        target = self.work / f"build-{self._builds}"
+        if self.cache is None:
+            self.cache = BuildCache.for_site(self.site_dir)
+        elif self._last_good:
+            self.cache.prune()  # what the last good build did not use is stale; a failed one used less
         try:
-            result = build(self.site_dir, target, BuildOptions(drafts=True, future=True), None,
-                           self.address(base_path), previous_output=previous.root)  # link unchanged files
+            result, built = build_in_memory(self.site_dir, BuildOptions(drafts=True, future=True),
+                                            self.address(base_path), self.cache, self.work)
+            files = {safe_relpath(rel): data for rel, data in built.items()}
         except BuildFailed as failed:
+            self._last_good = False
             problems = tuple(failed.errors + failed.warnings)
-            snapshot = Snapshot(previous.epoch, previous.root, previous.base_path, problems, failed.language)
+            snapshot = Snapshot(previous.epoch, previous.files, previous.base_path, problems, failed.language)
             self._report(snapshot.language, problems)
             translate = tool_messages(snapshot.language).gettext
             message = (translate("Build failed: {count} error(s). The browser shows them; the last good build is "
-                                 "still served.") if previous.root else
+                                 "still served.") if previous.files is not None else
                        translate("Build failed: {count} error(s). The browser shows them until they are fixed."))
             self.echo(message.format(count=len(failed.errors)), True)
         except Exception as exc:  # a crash must not stop the preview: report it like an error
+            self._last_good = False
             problem = ContentError(Loc("(build)"), N_("the build stopped unexpectedly: {problem}"),
                                    N_("save the file again; if this keeps happening, report it with this message"),
                                    (("problem", f"{type(exc).__name__}: {exc}"),))
-            snapshot = Snapshot(previous.epoch, previous.root, previous.base_path, (problem,), language)
+            snapshot = Snapshot(previous.epoch, previous.files, previous.base_path, (problem,), language)
             self._report(language, (problem,))
         else:
-            snapshot = Snapshot(previous.epoch + 1, target, base_path, (), result.language)
+            self._last_good = True
+            snapshot = Snapshot(previous.epoch + 1, files, base_path, (), result.language)
             self._report(result.language, tuple(result.warnings))
             translate = tool_messages(result.language).gettext
             self.echo(translate("Built {pages} pages in {seconds:.2f} s.").format(
                 pages=result.pages, seconds=result.seconds), False)
         self.state.publish(snapshot)
-        self._clean(keep={snapshot.root, previous.root})
         return snapshot
+
+    def close(self) -> None:
+        """Saves the build cache, so the next `outreach build` or preview starts warm."""
+        if self.cache is not None:
+            self.cache.save()
 
     def _report(self, language: str, problems: tuple[ContentError, ...]) -> None:
         """Prints errors every time, warnings only when they differ from the last ones printed."""
@@ -405,12 +426,6 @@ class Preview:
         for problem in problems:
             if problem.severity == "error" or not repeat:
                 self.echo(problem.format(translate), True)
-
-    def _clean(self, keep: set) -> None:
-        """Removes older builds; the previous one stays for requests that are still reading it."""
-        for folder in self.work.iterdir():
-            if folder not in keep and folder.name.startswith("build-"):
-                shutil.rmtree(folder, ignore_errors=True)
 
 
 class Rebuilder(threading.Thread):
@@ -560,7 +575,9 @@ def serve(site_dir: Path, host: str, port: int, echo: Callable[[str, bool], None
             observer.stop()
             observer.join(timeout=5)
         if rebuilder is not None:
-            rebuilder.join(timeout=30)  # a build in progress finishes before its folder goes
+            rebuilder.join(timeout=30)  # a build in progress finishes before its cache is saved
+        if rebuilder is None or not rebuilder.is_alive():
+            preview.close()
         if server is not None:
             server.server_close()
         shutil.rmtree(work, ignore_errors=True)

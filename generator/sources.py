@@ -1,6 +1,7 @@
 """Finding and reading content files: text decoding, size limits, front matter with line offsets."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,11 +84,22 @@ def split_front_matter(source: SourceText, errors: ErrorCollector) -> FrontMatte
 
 
 def refuse_outside(site: Path, paths: list[Path], errors: ErrorCollector) -> list[Path]:
-    """Drops (with an error) files that are symlinks leading outside the site folder."""
+    """Drops (with an error) files that are symlinks leading outside the site folder.
+
+    A file that is not a symlink is where its folder really is: each folder is resolved once,
+    not each of thousands of files (a resolve costs a system call per path component)."""
     root = site.resolve()
+    inside: dict[Path, bool] = {}  # folder -> whether its real path lies in the site
     kept = []
     for path in paths:
-        if root not in path.resolve().parents:
+        if path.is_symlink():
+            ok = root in path.resolve().parents
+        else:
+            ok = inside.get(path.parent)
+            if ok is None:
+                real = path.parent.resolve()
+                ok = inside[path.parent] = real == root or root in real.parents
+        if not ok:
             errors.error(Loc(relpath(site, path)), N_("this file is a link to {target}, outside the site folder"),
                          N_("copy the file into the site instead of linking to it"), target=str(path.resolve()))
             continue
@@ -96,14 +108,29 @@ def refuse_outside(site: Path, paths: list[Path], errors: ErrorCollector) -> lis
 
 
 def content_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
-    """Files under FOLDER with one of SUFFIXES, sorted, skipping hidden files and editor backups."""
+    """Files under FOLDER with one of SUFFIXES, sorted, skipping hidden files and editor backups.
+
+    Hidden and '_' folders are not entered, and links to folders are not followed (as rglob)."""
     if not folder.is_dir():
         return []
     found = []
-    for path in folder.rglob("*"):
-        rel_parts = path.relative_to(folder).parts
-        if any(part.startswith((".", "_")) for part in rel_parts) or path.name.endswith("~"):
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = list(entries)
+        except OSError:
             continue
-        if path.is_file() and path.suffix.lower() in suffixes:
-            found.append(path)
+        for entry in listed:
+            if entry.name.startswith((".", "_")):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(current / entry.name)
+                elif (not entry.name.endswith("~") and os.path.splitext(entry.name)[1].lower() in suffixes
+                      and entry.is_file()):
+                    found.append(current / entry.name)
+            except OSError:
+                continue
     return sorted(found)

@@ -4,6 +4,11 @@ A failed or killed build leaves the previous output as it was. Leftovers of a ki
 cleaned (or, if the kill fell between the two renames of the swap, the old output restored) at
 the start of the next one. Nothing outside the output folder is ever written or deleted, and a
 folder that is not ours (no marker file) is never replaced.
+
+Removing the replaced output (13k files at N=10,000: about a second) is not the reader's wait:
+after the swap it is renamed to a *trash* name and removed by a detached process, so the build
+returns at once. A trash folder is never restored; any left (a remover killed with the machine)
+is removed at the start of the next build.
 """
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ import hashlib
 import os
 import posixpath
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -20,6 +27,7 @@ from generator.errors import N_, UsageError
 MARKER = ".outreach-output"  # written into every output folder we make
 STAGING_PREFIX = ".outreach-staging-"
 OLD_PREFIX = ".outreach-old-"
+TRASH_PREFIX = ".outreach-trash-"  # a replaced output being removed in the background
 
 
 class OutputProblem(UsageError):
@@ -64,13 +72,16 @@ def recover(output: Path) -> None:
         return
     prefix_old = OLD_PREFIX + output.name + "-"
     prefix_staging = STAGING_PREFIX + output.name + "-"
+    prefix_trash = TRASH_PREFIX + output.name + "-"
     olds = sorted(p for p in parent.iterdir() if p.name.startswith(prefix_old) and p.is_dir())
     if not output.exists() and olds:
         os.replace(olds[-1], output)  # killed between the two renames: put the old site back
         olds = olds[:-1]
-    # both names are made only by this module (mkdtemp with these prefixes); an old copy killed
-    # half-way through its removal may have lost its marker already, so the name alone decides
-    for leftover in olds + [p for p in parent.iterdir() if p.name.startswith(prefix_staging) and p.is_dir()]:
+    # these names are made only by this module (mkdtemp with these prefixes); an old copy killed
+    # half-way through its removal may have lost its marker already, so the name alone decides.
+    # A trash folder may still be in the hands of its remover: removing it twice is harmless.
+    for leftover in olds + [p for p in parent.iterdir() if p.name.startswith((prefix_staging, prefix_trash))
+                            and p.is_dir()]:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -97,18 +108,21 @@ def write_site(output: Path, files: dict[str, bytes | Path],
     try:
         made_dirs: set[Path] = set()
         for rel, data in sorted(files.items()):
-            safe = _checked(rel)
+            safe = safe_relpath(rel)
             target = staging / safe
             if target.parent not in made_dirs:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made_dirs.add(target.parent)
             identity = _identity(data)
-            if not _link_unchanged(old_root / safe, target, identity, recorded.get(rel)):
-                if isinstance(data, Path):
-                    shutil.copyfile(data, target)
-                else:
-                    target.write_bytes(data)
-                written += 1
+            before = recorded.get(rel)
+            if _link_unchanged(old_root / safe, target, identity, before):
+                fresh[rel] = before  # the same inode: same size and mtime, no need to stat it again
+                continue
+            if isinstance(data, Path):
+                shutil.copyfile(data, target)
+            else:
+                target.write_bytes(data)
+            written += 1
             if manifest is not None:
                 stat = target.stat()
                 fresh[rel] = (identity, stat.st_size, stat.st_mtime_ns)
@@ -147,7 +161,7 @@ def _link_unchanged(old: Path, target: Path, identity: str, recorded) -> bool:
         return False
 
 
-def _checked(rel: str) -> str:
+def safe_relpath(rel: str) -> str:
     """REL as a path inside the output folder; anything that could leave it is refused."""
     normal = posixpath.normpath(rel)
     if normal.startswith(("/", "../")) or normal in ("..", ".", "") or "\\" in rel or "\x00" in rel:
@@ -163,4 +177,30 @@ def _swap(staging: Path, output: Path) -> None:
     os.rmdir(old)
     os.replace(output, old)
     os.replace(staging, output)
-    shutil.rmtree(old, ignore_errors=True)
+    trash = Path(tempfile.mkdtemp(prefix=TRASH_PREFIX + output.name + "-", dir=output.parent))
+    os.rmdir(trash)
+    os.replace(old, trash)  # from now on never restored
+    remove_later(trash)
+
+
+_removers: list[subprocess.Popen] = []
+_REMOVE = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+
+
+def remove_later(folder: Path) -> None:
+    """Removes FOLDER in a detached process (its own session: Ctrl-C on the build does not stop it),
+    so the build need not wait; if no process can be started, removes it now."""
+    try:
+        _removers.append(subprocess.Popen([sys.executable, "-I", "-S", "-c", _REMOVE, str(folder)],
+                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL, start_new_session=True))
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    _removers[:] = [proc for proc in _removers if proc.poll() is None]  # reaps finished ones
+
+
+def wait_for_removals(timeout: float | None = None) -> None:
+    """Waits for this process's background removals (the dev server at exit; tests)."""
+    while _removers:
+        _removers.pop().wait(timeout)

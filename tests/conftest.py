@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,17 @@ def run_cli(*args: str, cwd: Path | None = None) -> Run:
     proc = subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=cwd or ROOT,
                           capture_output=True, text=True, env=env, timeout=120)
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def leftovers(parent: Path, timeout: float = 20.0) -> list[str]:
+    """Names beside an output folder that a build made (.outreach-*), once the replaced output,
+    removed by a detached process after the build returns (write.py), is gone."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = sorted(p.name for p in parent.iterdir() if p.name.startswith(".outreach-"))
+        if not any(name.startswith(".outreach-trash-") for name in found) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def copy_site(name: str, dest: Path, base: Path = SITES) -> Path:

@@ -196,3 +196,38 @@ def test_unchanged_files_are_linked_not_rewritten(site: Path, tmp_path: Path):
     assert len(same) > len(before) // 2  # most pages were not written again
     assert after[Path("tin-tuc/dak-lak-huong-ung/index.html")] != before[Path("tin-tuc/dak-lak-huong-ung/index.html")]
     assert page.stat().st_ino != tampered_inode and "tampered" not in page.read_text(encoding="utf-8")
+
+
+def test_file_hashes_follow_same_size_same_mtime_edits(tmp_path: Path, monkeypatch):
+    import os
+
+    from generator import cache as cache_module
+    from generator.cache import Store, file_digest
+    path = tmp_path / "a.md"
+    path.write_bytes(b"first")
+    store = Store(tmp_path / "files.pickle", "v")
+    assert file_digest(path, "a.md", store) and store.data == {}  # just written: racy, not remembered
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    first = file_digest(path, "a.md", store)
+    assert "a.md" in store.data and file_digest(path, "a.md", store) == first
+    before = os.stat(path)
+    path.write_bytes(b"other")  # same size; the mtime is put back as some tools do
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert file_digest(path, "a.md", store) != first  # the ctime moved: read again
+
+
+def test_edit_keeping_size_and_mtime_shows_up(site: Path, tmp_path: Path):
+    import os
+    import time
+
+    time.sleep(2.1)  # older than the racy window (cache.RACY_NS): the build remembers every file's stat
+    build(site, tmp_path / "a")
+    shutil.copytree(tmp_path / "a", tmp_path / "before")
+    path = site / "content" / "posts" / "2023-12-05-a.md"
+    text = path.read_text(encoding="utf-8")
+    assert "Nghĩa cử cao đẹp" in text
+    before = os.stat(path)
+    path.write_text(text.replace("Nghĩa cử cao đẹp", "Nghĩa cử cao ĐẸP"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_size == before.st_size
+    assert build(site, tmp_path / "a") == reference(site, tmp_path, tmp_path / "before")

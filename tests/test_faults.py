@@ -12,7 +12,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import NOW, SITES, record_hostile_cases, run_cli, tree_bytes
+from conftest import NOW, SITES, leftovers, record_hostile_cases, run_cli, tree_bytes
 from generator.cli import cli
 
 
@@ -25,10 +25,6 @@ def big_site(tmp_path: Path, posts: int = 400) -> Path:
             f"---\ntitle: Bài số {i}\ndate: 2021-01-01 08:{i % 60:02d}\ntags: [t{i % 7}]\n---\n{body}\n",
             encoding="utf-8")
     return site
-
-
-def leftovers(parent: Path) -> list[str]:
-    return sorted(p.name for p in parent.iterdir() if p.name.startswith(".outreach-"))
 
 
 def test_sigkill_at_random_points_keeps_previous_output(tmp_path: Path):

@@ -115,11 +115,9 @@ def test_serves_drafts_and_reloads_after_an_edit(server: Server):
     # drafts and future posts are shown, marked as such
     draft = server.get(DRAFT)
     assert draft[0] == 200 and "Bài nháp: chưa được đăng" in draft[2]
-    # the build folder is private: the site's own output/ is never written
+    # builds are kept in memory: the site's own output/ is never written, nor any folder of pages
     assert not (server.site / "output").exists()
-    builds = list(server.work.glob("outreach-serve-*/build-*/index.html"))
-    assert len(builds) == 1
-    assert "__outreach" not in builds[0].read_text(encoding="utf-8")  # injected into responses only
+    assert not list(server.work.rglob("index.html"))
 
     post = server.site / "content/posts/2023-12-05-a.md"
     post.write_text(post.read_text(encoding="utf-8").replace("Đoạn đầu tiên của bài.", "Nội dung đã sửa."), encoding="utf-8")
@@ -185,9 +183,11 @@ def test_a_site_broken_from_the_start_shows_its_errors_then_recovers(server: Ser
 def test_never_serves_files_outside_the_output(server: Server, tmp_path: Path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET", encoding="utf-8")
-    [root] = [p.parent for p in server.work.glob("outreach-serve-*/build-*/index.html")]
-    (root / "leak.txt").symlink_to(secret)
-    (root / "leakdir").symlink_to(tmp_path, target_is_directory=True)
+    # beside the sources and in the server's private folder: neither is ever a served file
+    [work] = list(server.work.glob("outreach-serve-*"))
+    for root in (server.site, work):
+        (root / "leak.txt").symlink_to(secret)
+        (root / "leakdir").symlink_to(tmp_path, target_is_directory=True)
     for target in ("/../config.yaml", "/%2e%2e/config.yaml", "/..%2fconfig.yaml", "/%2E%2E%2Fconfig.yaml",
                    BASE + "../../config.yaml", BASE + "%2e%2e/%2e%2e/config.yaml", BASE + "..%2f..%2fconfig.yaml",
                    BASE + "..%5c..%5cconfig.yaml", "/hien-mau/%252e%252e/config.yaml", "//etc/passwd",
@@ -222,7 +222,7 @@ def test_ctrl_c_stops_cleanly(server: Server):
     assert server.proc.wait(timeout=15) == 0
     assert "Traceback" not in server.output()
     assert "Đã dừng xem trước." in server.output()
-    assert not work.exists()  # the private build folders are removed
+    assert not work.exists()  # the private scratch folder is removed
 
 
 def test_a_busy_port_is_a_usage_error(tmp_path: Path):
@@ -237,3 +237,9 @@ def test_a_busy_port_is_a_usage_error(tmp_path: Path):
     assert result.returncode == 2
     assert str(port) in result.stderr and "Traceback" not in result.stderr
     assert not list(tmp_path.glob("outreach-serve-*"))
+
+
+def test_search_bundle_is_served_from_memory(server: Server):
+    status, headers, body = server.get(BASE + "pagefind/pagefind.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    assert server.get(BASE + "pagefind/")[0] == 404  # a folder without index.html

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW, SITES, run_cli, tree_bytes
-from generator.write import MARKER, OLD_PREFIX, STAGING_PREFIX, recover, write_site
+from conftest import NOW, SITES, leftovers, run_cli, tree_bytes
+from generator.write import (MARKER, OLD_PREFIX, STAGING_PREFIX, TRASH_PREFIX, recover, wait_for_removals,
+                             write_site)
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_rebuild_replaces_our_own_output_whole(site: Path):
     assert (out / MARKER).exists()
     assert run_cli("build", "--site", site, "--now", NOW).code == 0
     assert not (out / "stale.html").exists()
-    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".outreach")) == []
+    assert leftovers(site) == []
 
 
 def test_empty_existing_folder_is_accepted(site: Path, tmp_path: Path):
@@ -89,4 +90,26 @@ def test_write_failure_leaves_old_output(tmp_path: Path):
         write_site(out, {"index.html": b"v2", "../escape.html": b"x"})
     assert (out / "index.html").read_bytes() == b"v1"
     assert not (tmp_path / "escape.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_replaced_output_is_removed_in_the_background(tmp_path: Path):
+    out = tmp_path / "output"
+    write_site(out, {"index.html": b"v1", "a/index.html": b"a"})
+    write_site(out, {"index.html": b"v2"})
+    assert (out / "index.html").read_bytes() == b"v2" and not (out / "a").exists()
+    wait_for_removals(timeout=30)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_trash_is_never_restored_and_is_removed_by_the_next_build(tmp_path: Path):
+    out = tmp_path / "output"
+    write_site(out, {"index.html": b"v1"})
+    # a remover that never ran (machine stopped) and an output deleted by hand meanwhile
+    trash = tmp_path / (TRASH_PREFIX + "output-abc")
+    os.replace(out, trash)
+    recover(out)
+    assert not out.exists() and not trash.exists()
+    write_site(out, {"index.html": b"v2"})
+    wait_for_removals(timeout=30)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
