@@ -17,10 +17,11 @@ from generator.build import build as run_build
 from generator.build import check as run_check
 from generator.build import guess_language
 from generator.config import load_config
-from generator.errors import N_, BuildFailed, ContentError, ErrorCollector
+from generator.errors import BuildFailed, ContentError, ErrorCollector
 from generator.i18n import tool_messages
 from generator.progress import Progress
-from generator.scaffold import KINDS, Moment, ScaffoldProblem, init_site, new_content, new_translation
+from generator.scaffold import (KINDS, Moment, ScaffoldProblem, init_site, new_content, new_translation,
+                                translation_language)
 from generator.urls import BuildOptions
 from generator.write import OutputProblem
 
@@ -174,24 +175,8 @@ def new(kind: str, title: str, site_dir: Path, when: str | None, original: Path 
 def _new_translation(site_dir: Path, kind: str, title: str, original: Path | None, language: str | None,
                      config) -> None:
     translate = tool_messages(config.language).gettext
-    others = config.all_languages[1:]
-    if original is None:
-        _scaffold_problem(ScaffoldProblem(N_("--lang needs --translation-of: the file to translate"),
-                                          N_("e.g. outreach new page \"About\" --translation-of content/pages/gioi-thieu.md"),
-                                          code=2), config.language)
-    if not others:
-        _scaffold_problem(ScaffoldProblem(N_("the site has only one language"),
-                                          N_("add the languages to config.yaml first, e.g. 'languages: [vi, en]'")),
-                          config.language)
-    if language is None and len(others) > 1:
-        _scaffold_problem(ScaffoldProblem(N_("choose the language of the translation with --lang: {choices}"), "",
-                                          code=2, choices=", ".join(others)), config.language)
-    language = language or others[0]
-    if language not in others:
-        _scaffold_problem(ScaffoldProblem(N_("'{value}' is not a second language of this site"),
-                                          N_("use one of: {choices}"), code=2, value=language,
-                                          choices=", ".join(others)), config.language)
     try:
+        language = translation_language(config.all_languages, original, language)
         path = new_translation(site_dir, kind, title, original, language)
     except ScaffoldProblem as problem:
         _scaffold_problem(problem, config.language)

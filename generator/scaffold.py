@@ -98,6 +98,25 @@ _TRANSLATION_HINTS = {
 }
 
 
+def translation_language(languages: tuple[str, ...], original: Path | None, language: str | None) -> str:
+    """The language of a translation `new` is asked for: --lang, or the site's only second language."""
+    others = languages[1:]
+    if original is None:
+        raise ScaffoldProblem(N_("--lang needs --translation-of: the file to translate"),
+                              N_("e.g. outreach new page \"About\" --translation-of content/pages/gioi-thieu.md"), code=2)
+    if not others:
+        raise ScaffoldProblem(N_("the site has only one language"),
+                              N_("add the languages to config.yaml first, e.g. 'languages: [vi, en]'"))
+    if language is None and len(others) > 1:
+        raise ScaffoldProblem(N_("choose the language of the translation with --lang: {choices}"), "", code=2,
+                              choices=", ".join(others))
+    language = language or others[0]
+    if language not in others:
+        raise ScaffoldProblem(N_("'{value}' is not a second language of this site"), N_("use one of: {choices}"),
+                              code=2, value=language, choices=", ".join(others))
+    return language
+
+
 def new_translation(site_dir: Path, kind: str, title: str, original: Path, language: str) -> Path:
     """Writes the skeleton of ORIGINAL's translation into LANGUAGE beside it; returns its path.
 
