@@ -432,3 +432,30 @@ def test_a_cached_rebuild_follows_an_edit_of_the_original_into_its_translation(t
     spring = [e for e in icalendar.Calendar.from_ical(cached["en/events.ics"]).walk("VEVENT")][0]
     assert spring["SEQUENCE"] == 1
     assert [e["SEQUENCE"] for e in icalendar.Calendar.from_ical(fresh["en/events.ics"]).walk("VEVENT")] == [0]
+
+
+# -- catalogues ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("config, folder, domain, keywords", [
+    ("babel-theme.cfg", "templates/locale", "theme", []),
+    ("babel-tool.cfg", "generator/locale", "outreach", ["-k", "N_", "-k", "Msg", "-k", "gettext", "-k", "translate"]),
+])
+def test_catalogues_cover_every_message_in_both_languages(tmp_path: Path, config, folder, domain, keywords):
+    """What `make messages` extracts now is in the Vietnamese catalogue, translated, and in the English one."""
+    from babel.messages.frontend import CommandLineInterface
+    from babel.messages.pofile import read_po
+    from conftest import ROOT
+    pot = tmp_path / f"{domain}.pot"
+    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(ROOT / config), *keywords, "-o", str(pot),
+                                str(ROOT)])
+    with pot.open("rb") as fp:
+        wanted = {m.id for m in read_po(fp) if m.id}
+    assert len(wanted) > 50
+    for language in ("vi", "en"):
+        with (ROOT / folder / language / "LC_MESSAGES" / f"{domain}.po").open("rb") as fp:
+            catalogue = read_po(fp, locale=language)
+        have = {m.id for m in catalogue if m.id}
+        assert wanted <= have, f"run `make messages`: {sorted(wanted - have)[:5]}"
+        if language == "vi":
+            untranslated = sorted(m.id for m in catalogue if m.id in wanted and (not m.string or m.fuzzy))
+            assert not untranslated, f"translate in {folder}/vi: {untranslated[:5]}"
