@@ -87,10 +87,14 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"total: {sum(totals.values())} hostile cases")
 
 
-@pytest.fixture(scope="session")
-def full_build(tmp_path_factory) -> Path:
-    """The 'full' fixture built once (with the fixed clock) for the read-only tests."""
-    out = tmp_path_factory.mktemp("full") / "out"
-    result = run_cli("build", "--site", SITES / "full", "--output", out, "--now", NOW)
+def build_fixture(tmp_path_factory, name: str) -> Path:
+    """The fixture site NAME built (with the fixed clock) into a fresh folder, for read-only tests."""
+    out = tmp_path_factory.mktemp(name) / "out"
+    result = run_cli("build", "--site", SITES / name, "--output", out, "--now", NOW)
     assert result.code == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def full_build(tmp_path_factory) -> Path:
+    return build_fixture(tmp_path_factory, "full")

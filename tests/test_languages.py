@@ -13,7 +13,7 @@ import feedparser
 import icalendar
 import pytest
 
-from conftest import NOW, SITES, copy_site, html, run_cli
+from conftest import NOW, SITES, build_fixture, copy_site, html, run_cli
 
 BASE = "/hien-mau/"
 ORIGIN = "https://example.org"
@@ -21,10 +21,7 @@ ORIGIN = "https://example.org"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("bilingual") / "out"
-    result = run_cli("build", "--site", SITES / "bilingual", "--output", out, "--now", NOW)
-    assert result.code == 0, result.stderr
-    return out
+    return build_fixture(tmp_path_factory, "bilingual")
 
 
 def file_of(out: Path, url: str) -> Path:
