@@ -13,7 +13,7 @@ import feedparser
 import icalendar
 import pytest
 
-from conftest import NOW, SITES, build_fixture, copy_site, html, run_cli
+from conftest import NOW, build_fixture, copy_site, html, run_cli
 
 BASE = "/hien-mau/"
 ORIGIN = "https://example.org"
