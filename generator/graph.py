@@ -16,7 +16,7 @@ from generator.images import ImagePlan, SharedImage
 from generator.markdown import Rendered
 from generator.models import (Contact, Content, Event, MediaFile, Needs, Person, Recognition, Results, Venue,
                               translation_key)
-from generator.pagination import Pager, paginate
+from generator.pagination import paginate
 from generator.slugs import slugify
 from generator.urls import UrlPlan, expand, media_url, output_path
 

@@ -1,8 +1,7 @@
 """The Jinja environment (autoescape, StrictUndefined) and Site -> {output path: bytes}."""
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import quote
 
 import jinja2

@@ -14,7 +14,7 @@ from babel.core import get_global
 from babel.numbers import get_territory_currencies
 from markupsafe import Markup
 
-from generator.graph import EventView, Output, PageView, PostView, Site
+from generator.graph import EventView, Output, PostView, Site
 from generator.outputs import calendar, feeds
 from generator.outputs.addresses import absolute, site_url
 
