@@ -40,6 +40,7 @@ class EventRef:
     start: datetime
     end: datetime
     status: str
+    language: str = ""  # of the title: a page links to the original of a drive not translated into its language
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class RecognitionView:
     event: EventRef | None
     named: tuple[HonourEntry, ...]
     unnamed: int  # people counted but not named (no consent)
+    language: str = ""  # of its words: the honour roll shows lists not translated into its language too
 
     @property
     def total(self) -> int:
@@ -234,7 +236,8 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
                          N_("write the event's file name without .yaml, as found in content/events/"),
                          value=event_id, suggestion=suggestion[0] if suggestion else "")
             return None
-        return EventRef(event.id, event.title, plan.url_of(event.source), event.start, event.end, event.status)
+        return EventRef(event.id, event.title, plan.url_of(event.source), event.start, event.end, event.status,
+                        event.language)
 
     # -- taxonomies: one Term per slug; the first spelling (by post date) names it ------------
     tag_terms: dict[str, Term] = {}
@@ -280,7 +283,7 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
         recognitions.append(RecognitionView(
             id=rec.id, anchor=slugify(rec.id) or "danh-sach", title=rec.title, award=rec.award, date=rec.date,
             description=rec.description, event=event_ref(rec.event, Loc(rec.source, *rec.event_at)), named=named,
-            unnamed=sum(1 for p in rec.people if not p.consent)))
+            unnamed=sum(1 for p in rec.people if not p.consent), language=rec.language))
     honoured = every_recognition if every_recognition is not None else content.recognitions
     milestones = _milestone_groups(config.milestones, [p for r in honoured for p in r.people])
 

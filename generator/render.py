@@ -5,6 +5,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup, escape
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
@@ -66,7 +67,19 @@ def environment(site: Site, theme: Theme) -> jinja2.Environment:
         urlquote=lambda value: quote(str(value), safe=""),
         tojson_safe=json_for_script,  # for <script> blocks: escapes <, > and &
     )
-    env.globals.update(site=site, config=config)
+    def lang_of(item) -> Markup:
+        """' lang="vi"' for a thing written in another language than the page (an untranslated
+        honour list or drive shown on an English page); nothing otherwise."""
+        language = getattr(item, "language", "")
+        return Markup(' lang="%s"') % language if language and language != config.language else Markup("")
+
+    def in_language(text, item) -> Markup:
+        """TEXT in a <span lang> when ITEM is written in another language than the page."""
+        attribute = lang_of(item)
+        return Markup("<span%s>%s</span>") % (attribute, text) if attribute else escape(text)
+
+    env.filters.update(in_language=in_language)
+    env.globals.update(site=site, config=config, lang_of=lang_of)
     env.globals.update(meta=Metadata(site, theme.static_files()))  # head tags and JSON-LD (seo.py)
     env.globals.update(
         asset=Assets.for_theme(theme).url_function(config.base_path),  # 'style.css' -> fingerprinted URL

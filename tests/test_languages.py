@@ -456,3 +456,18 @@ def test_catalogues_cover_every_message_in_both_languages(tmp_path: Path, config
         if language == "vi":
             untranslated = sorted(m.id for m in catalogue if m.id in wanted and (not m.string or m.fuzzy))
             assert not untranslated, f"translate in {folder}/vi: {untranslated[:5]}"
+
+
+def test_words_shown_untranslated_are_marked_with_their_language(site: Path):
+    """The English honour roll also lists a Vietnamese-only list; an English post links to a drive
+    that has no English page: those words carry lang="vi" so screen readers pronounce them right."""
+    honour = html(site / "en/honour-roll/index.html")
+    untranslated = next(h for h in honour.select("h3") if "Bằng khen 2024" in h.get_text())
+    assert untranslated.get("lang") == "vi"
+    assert untranslated.find_next("p", class_="meta").select_one('span[lang="vi"]').get_text() == "Bằng khen"
+    translated = next(h for h in honour.select("h3") if "Certificates of merit 2023" in h.get_text())
+    assert translated.get("lang") is None
+    post = html(site / "en/news/a-note-for-our-partners/index.html")
+    link = post.select_one('main a[href="/hien-mau/su-kien/dot-mot/"]')
+    assert link is not None and link["lang"] == "vi" and link.get_text() == "Đợt một"
+    assert html(site / "vinh-danh/index.html").select("main [lang]") == []  # on its own language's page: nothing
