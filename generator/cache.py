@@ -14,6 +14,7 @@ another version gives the same output bytes, only slower. Its stores:
 - **search**: the Pagefind bundle, keyed by the pages marked for indexing.
 - **outputs**: the hash, size and mtime of every file the last build wrote, so unchanged files
   are hard-linked from the previous output instead of being written again.
+- beside the stores, ``spare/``: the output a build replaced, recycled by the next (write.py).
 - **files**: the hash of each source file's bytes with the stat it had (size, mtime, ctime,
   inode, device), as git's index keeps them, so an unchanged file is not read to be hashed.
 
@@ -238,6 +239,11 @@ class BuildCache:
     @property
     def enabled(self) -> bool:
         return self.folder is not None
+
+    def spare(self, output: Path) -> Path | None:
+        """Where the output replaced by a build into OUTPUT is kept for the next one to recycle
+        (write.py); not a store: what it holds is checked file by file, never trusted."""
+        return self.folder / "spare" / digest(str(output))[:16] if self.folder else None
 
     def stores(self) -> list[Store]:
         return [store for store in vars(self).values() if isinstance(store, Store)]
