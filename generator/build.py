@@ -14,6 +14,7 @@ from typing import Callable
 
 from generator.bodies import published_bodies, render_bodies
 from generator.cache import BuildCache, Store
+from generator.carried import calendars_for
 from generator.checks import run_checks
 from generator.assets import Assets
 from generator.config import SiteConfig, load_config
@@ -25,7 +26,6 @@ from generator.images import prepare as prepare_images
 from generator.markdown import Rendered
 from generator.models import Content
 from generator.outputs import machine_outputs
-from generator.outputs.calendar import carried_calendars
 from generator.render import render_pages
 from generator.search import bundle_in_memory, index_site
 from generator.theme import Theme
@@ -153,7 +153,7 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     config, site, files, copied, started = produce(site_dir, options, now, errors, base_url, stage, cache)
     stage(N_("writing files"))
     # calendar SEQUENCE goes on from the last good build in this folder (see outputs/calendar.py)
-    files.update(carried_calendars(site, output_dir))
+    files.update(calendars_for(site, output_dir, cache.calendars))
 
     def index_for_search(staging: Path) -> None:  # pagefind/, from the pages about to be published
         if not config.search:

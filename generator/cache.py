@@ -15,6 +15,8 @@ another version gives the same output bytes, only slower. Its stores:
 - **outputs**: the hash, size and mtime of every file the last build wrote, so unchanged files
   are hard-linked from the previous output instead of being written again.
 - beside the stores, ``spare/``: the output a build replaced, recycled by the next (write.py).
+- **calendars**: the .ics files with SEQUENCE carried on, keyed by the config, the drives and
+  the previous ``events.ics`` (carried.py).
 - **files**: the hash of each source file's bytes with the stat it had (size, mtime, ctime,
   inode, device), as git's index keeps them, so an unchanged file is not read to be hashed.
 
@@ -227,6 +229,7 @@ class BuildCache:
         self.search = store("search")
         self.outputs = store("outputs")
         self.files = store("files")
+        self.calendars = store("calendars")
 
     @classmethod
     def for_site(cls, site: Path) -> "BuildCache":

@@ -140,7 +140,8 @@ def test_fingerprint_is_by_value_and_recording_site_records():
 def test_disabled_cache_keeps_nothing(tmp_path: Path):
     cache = BuildCache.disabled()
     # no stores at all: stages given None do their work without computing keys
-    assert all(getattr(cache, name) is None for name in ("models", "checks", "markdown", "pages", "search", "outputs"))
+    assert all(getattr(cache, name) is None for name in ("models", "checks", "markdown", "pages", "search", "outputs",
+                                                          "files", "calendars"))
     cache.save()
     assert not cache.enabled and not any(tmp_path.iterdir())
 
