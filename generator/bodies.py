@@ -6,7 +6,7 @@ same URL (links depend on other files' slugs). Results are identical whichever p
 """
 from __future__ import annotations
 
-from generator.cache import Store, digest
+from generator.cache import Store, digest, text_digest
 from generator.markdown import MarkdownRenderer, Rendered
 from generator.models import Body, Content
 from generator.parallel import can_fork, fork_map
@@ -26,7 +26,7 @@ def _render_chunk(job: tuple[UrlPlan, bool], bodies: list[Body]) -> list[Rendere
 
 
 def _key(body: Body, trust_html: bool) -> str:
-    return digest(trust_html, body.path, body.line_offset, body.markdown)
+    return digest(trust_html, body.path, body.line_offset, text_digest(body.markdown))
 
 
 def published_bodies(content: Content, plan: UrlPlan) -> list[Body]:

@@ -14,6 +14,7 @@ from typing import Callable
 
 from generator.bodies import published_bodies, render_bodies
 from generator.cache import BuildCache, Store
+from generator.carried import calendars_for
 from generator.checks import run_checks
 from generator.assets import Assets
 from generator.config import SiteConfig, load_config
@@ -26,7 +27,6 @@ from generator.images import prepare as prepare_images
 from generator.markdown import Rendered
 from generator.models import Content
 from generator.outputs import machine_outputs
-from generator.outputs.calendar import carried_calendars
 from generator.render import render_pages
 from generator.search import bundle_in_memory, index_site
 from generator.theme import Theme
@@ -150,10 +150,8 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
 
 def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions = BuildOptions(),
           now: datetime | None = None, base_url: str | None = None,
-          stage: Callable[[str], None] = lambda message: None, use_cache: bool = True,
-          previous_output: Path | None = None) -> BuildResult:
-    """Builds SITE_DIR into OUTPUT_DIR. PREVIOUS_OUTPUT (the dev server's last build, in another
-    folder) is where unchanged files are hard-linked from; by default, OUTPUT_DIR itself."""
+          stage: Callable[[str], None] = lambda message: None, use_cache: bool = True) -> BuildResult:
+    """Builds SITE_DIR into OUTPUT_DIR (default: SITE_DIR/output)."""
     site_dir = site_dir.resolve()
     output_dir = (output_dir or site_dir / "output").resolve()
     check_output_folder(site_dir, output_dir)
@@ -163,7 +161,7 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     stage(N_("writing files"))
     # calendar SEQUENCE goes on from the last good build in this folder (see outputs/calendar.py)
     for site in sites:
-        files.update(carried_calendars(site, output_dir))
+        files.update(calendars_for(site, output_dir, cache.calendars))
 
     def index_for_search(staging: Path) -> None:  # pagefind/, from the pages about to be published
         if not config.search:
@@ -174,9 +172,8 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
             _fail(site_dir, config, errors)  # the staging folder is dropped, the old output stays
 
     # what the last build wrote into this folder: unchanged files are hard-linked, not rewritten
-    source = (previous_output or output_dir).resolve()
-    manifest = dict(cache.outputs.get(str(source)) or {}) if cache.outputs is not None else None
-    write_site(output_dir, files, before_swap=index_for_search, manifest=manifest, previous=source)
+    manifest = dict(cache.outputs.get(str(output_dir)) or {}) if cache.outputs is not None else None
+    write_site(output_dir, files, before_swap=index_for_search, manifest=manifest, spare=cache.spare(output_dir))
     if manifest is not None:
         cache.outputs.put(str(output_dir), manifest)
     cache.save()  # only after a build that succeeded

@@ -14,6 +14,9 @@ another version gives the same output bytes, only slower. Its stores:
 - **search**: the Pagefind bundle, keyed by the pages marked for indexing.
 - **outputs**: the hash, size and mtime of every file the last build wrote, so unchanged files
   are hard-linked from the previous output instead of being written again.
+- beside the stores, ``spare/``: the output a build replaced, recycled by the next (write.py).
+- **calendars**: the .ics files with SEQUENCE carried on, keyed by the config, the drives and
+  the previous ``events.ics`` (carried.py).
 - **files**: the hash of each source file's bytes with the stat it had (size, mtime, ctime,
   inode, device), as git's index keeps them, so an unchanged file is not read to be hashed.
 
@@ -23,6 +26,7 @@ libraries whose output is stored, so no store needs a version number of its own.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import pickle
@@ -51,6 +55,13 @@ def digest(*parts) -> str:
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=1 << 15)
+def text_digest(text: str) -> str:
+    """digest(TEXT), remembered: every body is a key part of both the Markdown and the check store,
+    and 10k bodies are 50 MB to encode and hash (a str caches its own hash, so a lookup is cheap)."""
+    return digest(text)
+
+
 # A file changed again within the same timestamp tick as the stat we keep would look unchanged
 # ("racy git"): stats younger than this when taken are not kept, so such a file is read again.
 RACY_NS = 2_000_000_000  # above every file system's timestamp step (FAT: 2 s)
@@ -77,23 +88,32 @@ def fingerprint(value, memo: dict) -> bytes:
     """A stable hash of a value built from frozen dataclasses, tuples, dicts and plain values.
 
     Each object is hashed once per build (MEMO, by identity): a post shown on its own page, the
-    news list, its tag pages and the archive costs one hash, not four reprs of its HTML.
+    news list, its tag pages and the archive costs one hash, not four reprs of its HTML. Short
+    plain values (most of the 350k a 10k-post site holds) are their own fingerprint, tagged and
+    length-prefixed, so no hasher is made for them; a parent's input stays unambiguous.
     """
-    key = id(value)
-    found = memo.get(key)
+    found = memo.get(id(value))
     if found is not None:
         return found[0]
-    h = hashlib.blake2b(digest_size=16)
     if isinstance(value, str):
-        h.update(b"s")
-        h.update(value.encode("utf-8", "surrogatepass"))
+        result = _leaf(b"s", value.encode("utf-8", "surrogatepass"))
     elif isinstance(value, (bytes, int, float, bool, type(None))):
-        h.update(repr(value).encode())
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        result = _leaf(b"v", repr(value).encode())
+    else:
+        result = _composite(value, memo)
+    if result[:1].isupper():  # hashed: worth remembering (a post's HTML is shared by many views)
+        memo[id(value)] = (result, value)  # keep VALUE alive so its id is not reused during the build
+    return result
+
+
+def _composite(value, memo: dict) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    names = _fields(type(value))
+    if names is not None and not isinstance(value, type):
         h.update(type(value).__qualname__.encode())
-        for f in dataclasses.fields(value):
-            h.update(f.name.encode())
-            h.update(fingerprint(getattr(value, f.name), memo))
+        for name, encoded in names:
+            h.update(encoded)
+            h.update(fingerprint(getattr(value, name), memo))
     elif isinstance(value, (tuple, list, frozenset, set)):
         h.update(type(value).__name__.encode())
         items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
@@ -107,9 +127,29 @@ def fingerprint(value, memo: dict) -> bytes:
     else:  # datetimes, zone info, paths...: their repr is stable
         h.update(type(value).__qualname__.encode())
         h.update(repr(value).encode("utf-8", "surrogatepass"))
-    result = h.digest()
-    memo[key] = (result, value)  # keep VALUE alive so its id is not reused during the build
-    return result
+    return b"H" + h.digest()
+
+
+def _leaf(tag: bytes, data: bytes) -> bytes:
+    """A plain value's fingerprint: lower-case TAG, length and the bytes when short; upper-case TAG
+    and a hash if not (as a composite's, tagged 'H')."""
+    if len(data) < 64:
+        return tag + bytes((len(data),)) + data
+    return tag.upper() + hashlib.blake2b(data, digest_size=16).digest()
+
+
+_FIELDS: dict[type, tuple | None] = {}
+
+
+def _fields(cls: type) -> tuple[tuple[str, bytes], ...] | None:
+    """(name, encoded name) of a dataclass's fields, looked up once per class; None if not one."""
+    try:
+        return _FIELDS[cls]
+    except KeyError:
+        names = (tuple((f.name, f.name.encode()) for f in dataclasses.fields(cls))
+                 if dataclasses.is_dataclass(cls) else None)
+        _FIELDS[cls] = names
+        return names
 
 
 def tree_digest(folders) -> str:
@@ -226,6 +266,7 @@ class BuildCache:
         self.search = store("search")
         self.outputs = store("outputs")
         self.files = store("files")
+        self.calendars = store("calendars")
 
     @classmethod
     def for_site(cls, site: Path) -> "BuildCache":
@@ -238,6 +279,11 @@ class BuildCache:
     @property
     def enabled(self) -> bool:
         return self.folder is not None
+
+    def spare(self, output: Path) -> Path | None:
+        """Where the output replaced by a build into OUTPUT is kept for the next one to recycle
+        (write.py); not a store: what it holds is checked file by file, never trusted."""
+        return self.folder / "spare" / digest(str(output))[:16] if self.folder else None
 
     def stores(self) -> list[Store]:
         return [store for store in vars(self).values() if isinstance(store, Store)]

@@ -10,6 +10,7 @@ graph exists, and only add to the ErrorCollector:
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from generator.bodies import published_bodies
-from generator.cache import Store, digest, file_digest
+from generator.cache import Store, digest, file_digest, text_digest
 from generator.errors import ContentError, ErrorCollector, Loc, N_
 from generator.graph import Site
 from generator.markdown import Rendered, resolve_relative
@@ -62,7 +63,7 @@ def scan(markdown: str) -> Scan:
 def _scan_cached(body: Body, store: Store | None) -> Scan:
     if store is None:
         return scan(body.markdown)
-    key = digest(body.markdown)
+    key = text_digest(body.markdown)
     found = store.get(key)
     if found is None:
         found = scan(body.markdown)
@@ -164,7 +165,7 @@ class _KnownPaths:
             url = self.base_path + url[len(self.base_url):]
         if not url.startswith("/") or url.startswith("//"):
             return None
-        return unquote(urlsplit(url).path)
+        return unquote(_split(url).path)
 
     def exists(self, path: str) -> bool:
         if not path.startswith(self.base_path):
@@ -172,6 +173,10 @@ class _KnownPaths:
         rel = path[len(self.base_path):]
         candidates = {rel + "index.html"} if rel == "" or rel.endswith("/") else {rel, rel + "/index.html"}
         return bool(candidates & self.files) or bool(candidates & self._everything())
+
+
+# the same few hundred targets recur in thousands of posts; a split URL is an immutable tuple
+_split = functools.lru_cache(maxsize=65536)(urlsplit)
 
 
 def _links(line: str, offset: int = 0):
@@ -217,7 +222,7 @@ def _check_links(body: Body, scanned: Scan, plan: UrlPlan, rendered: dict[str, R
 
 def _check_target(body: Body, target: str, loc: Loc, plan: UrlPlan, rendered: dict[str, Rendered],
                   known: _KnownPaths, errors: ErrorCollector) -> None:
-    parts = urlsplit(target)
+    parts = _split(target)
     internal = known.internal_path(target)
     if internal is not None:
         if not known.exists(internal):

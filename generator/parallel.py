@@ -7,6 +7,7 @@ import threading
 from typing import Callable, Sequence
 
 _state = None  # set just before forking; the workers inherit it
+_items: Sequence = ()  # likewise: workers are sent index ranges, not pickled items
 
 
 def cpu_count() -> int:
@@ -26,21 +27,23 @@ def can_fork() -> bool:
 
 
 def _call(job):
-    function, chunk = job
-    return function(_state, chunk)
+    function, start, stop = job
+    return function(_state, _items[start:stop])
 
 
 def fork_map(function: Callable, state, items: Sequence, workers: int | None = None) -> list:
     """[function(state, chunk) ...] over a few chunks per worker, flattened back into ITEMS' order.
 
-    FUNCTION must be a module-level function returning a list (one result per item)."""
-    global _state
+    FUNCTION must be a module-level function returning a list (one result per item). Workers
+    inherit STATE and ITEMS when forked: only index ranges go to them (pickling the pages' data,
+    every post view they list, cost more than rendering them), and only results come back."""
+    global _state, _items
     workers = workers or min(cpu_count(), 8)
     size = max(1, -(-len(items) // (workers * 4)))  # a few chunks per worker balance uneven items
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    _state = state
+    jobs = [(function, start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    _state, _items = state, items
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [result for part in pool.map(_call, [(function, chunk) for chunk in chunks]) for result in part]
+            return [result for part in pool.map(_call, jobs) for result in part]
     finally:
-        _state = None
+        _state, _items = None, ()

@@ -2,13 +2,17 @@
 
 A failed or killed build leaves the previous output as it was. Leftovers of a killed build are
 cleaned (or, if the kill fell between the two renames of the swap, the old output restored) at
-the start of the next one. Nothing outside the output folder is ever written or deleted, and a
-folder that is not ours (no marker file) is never replaced.
+the start of the next one. Nothing outside the output folder is ever written or deleted (but for
+the build cache's spare, below), and a folder that is not ours (no marker file) is never replaced.
 
-Removing the replaced output (13k files at N=10,000: about a second) is not the reader's wait:
-after the swap it is renamed to a *trash* name and removed by a detached process, so the build
-returns at once. A trash folder is never restored; any left (a remover killed with the machine)
-is removed at the start of the next build.
+A rebuild at N=10,000 would spend most of its writing on making 13k folders and on deleting the
+replaced output. So the replaced output is kept as a *spare* (in the build cache, when it is on the
+same disk) and the next build recycles it as its staging folder: its folders stay, a file that
+is still the very file of the current output (same inode: it was hard-linked) stays, anything
+else in it is unlinked before its replacement is written (a file there may share its inode with
+the live output, so nothing is ever written into an existing file), and symlinks in it are
+removed unfollowed. Without a spare, the replaced output is renamed to a *trash* name and removed
+by a detached process, so the build returns at once; a trash folder is never restored.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from stat import S_ISREG
 from typing import Callable
 
 from generator.errors import N_, UsageError
@@ -87,7 +92,7 @@ def recover(output: Path) -> None:
 
 def write_site(output: Path, files: dict[str, bytes | Path],
                before_swap: Callable[[Path], None] | None = None, manifest: dict | None = None,
-               previous: Path | None = None) -> int:
+               spare: Path | None = None) -> int:
     """Writes FILES into a staging folder, then swaps it in place of OUTPUT. Returns files written.
 
     BEFORE_SWAP(staging), if given, runs on the complete staging folder just before the swap: it may
@@ -95,42 +100,57 @@ def write_site(output: Path, files: dict[str, bytes | Path],
 
     MANIFEST (from the build cache: path -> (content hash, size, mtime) of what the last build
     wrote) lets a file whose bytes did not change be hard-linked from the current output instead
-    of written again; it is updated in place for the next build. PREVIOUS is the folder the
-    manifest describes (default: OUTPUT)."""
+    of written again; it is updated in place for the next build. SPARE (a path in the build
+    cache, or None) is where the replaced output is kept for the next build to recycle."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     recover(output)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + output.name + "-", dir=output.parent))
     written = 0
     recorded = dict(manifest) if manifest is not None else {}
-    old_root = previous or output
     fresh: dict[str, tuple] = {}
     try:
-        made_dirs: set[Path] = set()
+        present_files, present_folders = _recycle(spare, staging)
+        # plain strings, not Paths: 13k files are joined, linked and checked here
+        staging_dir, old_dir = str(staging), str(output)
+        made: set[str] = {""}
         for rel, data in sorted(files.items()):
             safe = safe_relpath(rel)
-            target = staging / safe
-            if target.parent not in made_dirs:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made_dirs.add(target.parent)
+            target = os.path.join(staging_dir, safe)
+            folder = posixpath.dirname(safe)
+            if folder not in made:
+                _make_folder(staging_dir, folder, present_files, present_folders)
+                made.add(folder)
             identity = _identity(data)
             before = recorded.get(rel)
-            if _link_unchanged(old_root / safe, target, identity, before):
+            inode = present_files.pop(safe, None)
+            if safe in present_folders:  # a folder of the recycled tree where a file goes now
+                shutil.rmtree(target)
+                present_folders.discard(safe)
+            old = os.path.join(old_dir, safe)
+            kept = _unchanged(old, identity, before)
+            if kept is not None and inode == kept.st_ino:
+                fresh[rel] = before  # the recycled tree holds this very file already
+                continue
+            if inode is not None:
+                os.unlink(target)  # never write into it: the live output may share its inode
+            if kept is not None and _link(old, target):
                 fresh[rel] = before  # the same inode: same size and mtime, no need to stat it again
                 continue
             if isinstance(data, Path):
                 shutil.copyfile(data, target)
             else:
-                target.write_bytes(data)
+                Path(target).write_bytes(data)
             written += 1
             if manifest is not None:
-                stat = target.stat()
+                stat = os.stat(target)
                 fresh[rel] = (identity, stat.st_size, stat.st_mtime_ns)
+        _drop_unused(staging_dir, made, present_files, present_folders)
         (staging / MARKER).write_bytes(b"")
         if before_swap is not None:
             before_swap(staging)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
-        _swap(staging, output)
+        _swap(staging, output, spare)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -140,6 +160,70 @@ def write_site(output: Path, files: dict[str, bytes | Path],
     return written
 
 
+def _recycle(spare: Path | None, staging: Path) -> tuple[dict[str, int], set[str]]:
+    """Moves SPARE into place as STAGING, if there is one on the same disk. Returns what it holds:
+    ({file: inode}, {folder}), relative posix paths; symlinks and special files in it are removed."""
+    if spare is None or spare.is_symlink() or not spare.is_dir():
+        return {}, set()
+    os.rmdir(staging)
+    try:
+        os.replace(spare, staging)
+    except OSError:  # another disk, or a folder in the way: a fresh staging folder then
+        os.mkdir(staging, 0o700)
+        return {}, set()
+    files: dict[str, int] = {}
+    folders: set[str] = set()
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(os.path.join(staging, folder)) as entries:
+            listed = list(entries)
+        for entry in listed:
+            rel = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                folders.add(rel)
+                pending.append(rel)
+            elif entry.is_file(follow_symlinks=False):
+                files[rel] = entry.inode()
+            else:
+                os.unlink(entry.path)  # a symlink (or a pipe...): nothing is ever written through one
+    return files, folders
+
+
+def _make_folder(root: str, rel: str, present_files: dict[str, int], present_folders: set[str]) -> None:
+    """Makes ROOT/REL, replacing a file of the recycled tree that stands where a folder goes."""
+    if rel in present_folders:
+        return
+    path = os.path.join(root, rel)
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        if rel in present_files:
+            os.unlink(path)
+            del present_files[rel]
+            os.mkdir(path)
+    except (FileNotFoundError, NotADirectoryError):
+        _make_folder(root, posixpath.dirname(rel), present_files, present_folders)
+        os.mkdir(path)
+    present_folders.add(rel)
+
+
+def _drop_unused(root: str, made: set[str], present_files: dict[str, int], present_folders: set[str]) -> None:
+    """Removes what the recycled tree holds that this build did not write."""
+    for rel in present_files:
+        try:
+            os.unlink(os.path.join(root, rel))
+        except FileNotFoundError:
+            pass  # it was inside a folder replaced by a file
+    needed = set()
+    for folder in made:
+        while folder and folder not in needed:
+            needed.add(folder)
+            folder = posixpath.dirname(folder)
+    for rel in sorted(present_folders - needed):  # parents first: their subfolders go with them
+        shutil.rmtree(os.path.join(root, rel), ignore_errors=True)
+
+
 def _identity(data: bytes | Path) -> str:
     if isinstance(data, Path):
         stat = data.stat()
@@ -147,14 +231,21 @@ def _identity(data: bytes | Path) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _link_unchanged(old: Path, target: Path, identity: str, recorded) -> bool:
-    """Hard-links OLD to TARGET if the last build wrote these very bytes there and nobody touched it."""
+def _unchanged(old: str, identity: str, recorded) -> os.stat_result | None:
+    """The stat of OLD if the last build wrote these very bytes there and nobody touched it since."""
     if recorded is None or recorded[0] != identity:
-        return False
+        return None
     try:
         stat = os.stat(old, follow_symlinks=False)
-        if (stat.st_size, stat.st_mtime_ns) != tuple(recorded[1:]) or not os.path.isfile(old):
-            return False
+    except OSError:
+        return None
+    if (stat.st_size, stat.st_mtime_ns) != tuple(recorded[1:]) or not S_ISREG(stat.st_mode):
+        return None
+    return stat
+
+
+def _link(old: str, target: str) -> bool:
+    try:
         os.link(old, target)
         return True
     except OSError:
@@ -169,7 +260,7 @@ def safe_relpath(rel: str) -> str:
     return normal
 
 
-def _swap(staging: Path, output: Path) -> None:
+def _swap(staging: Path, output: Path, spare: Path | None) -> None:
     if not output.exists():
         os.replace(staging, output)
         return
@@ -177,6 +268,13 @@ def _swap(staging: Path, output: Path) -> None:
     os.rmdir(old)
     os.replace(output, old)
     os.replace(staging, output)
+    if spare is not None:
+        try:
+            spare.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(old, spare)  # from now on never restored: the next build recycles it
+            return
+        except OSError:
+            pass  # another disk: removed instead
     trash = Path(tempfile.mkdtemp(prefix=TRASH_PREFIX + output.name + "-", dir=output.parent))
     os.rmdir(trash)
     os.replace(old, trash)  # from now on never restored

@@ -39,7 +39,7 @@ def test_pages_refer_to_the_fingerprinted_files_only(full_build: Path):
 
 def test_a_changed_stylesheet_gets_a_new_name(tmp_path: Path):
     site = tmp_path / "full"
-    shutil.copytree(SITES / "full", site)
+    shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache"))
     (site / "templates" / "static").mkdir(parents=True)
     (site / "templates/static/style.css").write_text("/* own */ body { color: #000; }\n", encoding="utf-8")
     out = tmp_path / "out"
@@ -51,7 +51,7 @@ def test_a_changed_stylesheet_gets_a_new_name(tmp_path: Path):
 
 def test_an_unknown_asset_is_a_template_error(tmp_path: Path):
     site = tmp_path / "full"
-    shutil.copytree(SITES / "full", site)
+    shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache"))
     (site / "templates").mkdir()
     (site / "templates/404.html").write_text('{% extends "base.html" %}{% block head %}'
                                              '<script src="{{ asset(\'missing.js\') }}"></script>{% endblock %}',

@@ -177,7 +177,7 @@ def test_site_without_templates_uses_bundled_theme(full_build: Path):
 def test_site_templates_override_the_bundled_theme(tmp_path: Path):
     import shutil
     site = tmp_path / "site"
-    shutil.copytree(SITES / "full", site)
+    shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache"))
     (site / "templates").mkdir()
     (site / "templates" / "404.html").write_text(
         '{% extends "base.html" %}{% block content %}<h1>Lạc đường rồi</h1>{% endblock %}', encoding="utf-8")

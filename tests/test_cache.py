@@ -17,8 +17,7 @@ CACHE = Path(".cache") / "outreach"
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     target = tmp_path / "site"
-    shutil.copytree(SITES / "full", target)
-    shutil.rmtree(target / ".cache", ignore_errors=True)
+    shutil.copytree(SITES / "full", target, ignore=shutil.ignore_patterns(".cache"))  # other tests build it in place
     return target
 
 
@@ -141,7 +140,8 @@ def test_fingerprint_is_by_value_and_recording_site_records():
 def test_disabled_cache_keeps_nothing(tmp_path: Path):
     cache = BuildCache.disabled()
     # no stores at all: stages given None do their work without computing keys
-    assert all(getattr(cache, name) is None for name in ("models", "checks", "markdown", "pages", "search", "outputs"))
+    assert all(getattr(cache, name) is None for name in ("models", "checks", "markdown", "pages", "search", "outputs",
+                                                          "files", "calendars"))
     cache.save()
     assert not cache.enabled and not any(tmp_path.iterdir())
 
@@ -231,3 +231,17 @@ def test_edit_keeping_size_and_mtime_shows_up(site: Path, tmp_path: Path):
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert os.stat(path).st_size == before.st_size
     assert build(site, tmp_path / "a") == reference(site, tmp_path, tmp_path / "before")
+
+
+def test_builds_that_recycle_the_spare_give_the_same_bytes(site: Path, tmp_path: Path):
+    posts = site / "content" / "posts"
+    build(site, tmp_path / "a")
+    (posts / "2025-01-01-moi.md").write_text("---\ntitle: Bài mới\ndate: 2025-01-01\ntags: [hiến máu]\n---\nMới.\n",
+                                             encoding="utf-8")
+    build(site, tmp_path / "a")  # keeps the first output as the spare
+    assert len(list((site / CACHE / "spare").iterdir())) == 1
+    shutil.copytree(tmp_path / "a", tmp_path / "before")
+    (posts / "2025-01-01-moi.md").unlink()
+    path = posts / "2023-12-05-a.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Nghĩa cử cao đẹp", "Tấm lòng vàng"), encoding="utf-8")
+    assert build(site, tmp_path / "a") == reference(site, tmp_path, tmp_path / "before")  # recycles it

@@ -109,3 +109,14 @@ def test_drive_page_offers_the_calendar_links(full_build: Path):
     # past and cancelled drives have nothing to add to a calendar
     assert html(full_build / "su-kien/dot-bi-huy/index.html").select_one(".add-to-calendar") is None
     assert html(full_build / "su-kien/dot-cu/index.html").select_one(".add-to-calendar") is None
+
+
+def test_cached_calendars_follow_the_previous_events_ics(tmp_path: Path):
+    site = copy_site("full", tmp_path)
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--output", out, "--now", NOW).code == 0
+    first = (out / "events.ics").read_bytes()
+    assert b"SEQUENCE:0" in first
+    (out / "events.ics").write_bytes(first.replace(b"SEQUENCE:0", b"SEQUENCE:4", 1))  # as an older build left it
+    assert run_cli("build", "--site", site, "--output", out, "--now", NOW).code == 0  # same content: cache hits
+    assert {int(e["SEQUENCE"]) for e in events_of(read(out / "events.ics")).values()} == {0, 4}

@@ -146,7 +146,7 @@ def test_usage_errors_exit_2(tmp_path: Path):
 
 def test_failed_build_leaves_previous_output_byte_identical(tmp_path: Path):
     site = tmp_path / "site"
-    shutil.copytree(SITES / "full", site)
+    shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache"))
     out = tmp_path / "out"
     assert run_cli("build", "--site", site, "--output", out, "--now", NOW).code == 0
     before = tree_bytes(out)

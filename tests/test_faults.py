@@ -18,7 +18,7 @@ from generator.cli import cli
 
 def big_site(tmp_path: Path, posts: int = 400) -> Path:
     site = tmp_path / "site"
-    shutil.copytree(SITES / "full", site)
+    shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache"))
     body = "\n\n".join(f"Đoạn {i}: hiến máu cứu người, nghĩa cử cao đẹp. " * 8 for i in range(12))
     for i in range(posts):
         (site / "content" / "posts" / f"2021-01-01-bai-{i}.md").write_text(
@@ -72,7 +72,7 @@ def test_sigkill_at_random_points_keeps_previous_output(tmp_path: Path):
 
 def test_failed_write_fails_cleanly(tmp_path: Path, monkeypatch):
     site = tmp_path / "site"
-    shutil.copytree(SITES / "full", site)
+    shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache"))
     out = tmp_path / "out"
     assert run_cli("build", "--site", site, "--output", out, "--now", NOW).code == 0
     before = tree_bytes(out)

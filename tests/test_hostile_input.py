@@ -80,7 +80,7 @@ def run_case(files: dict[str, bytes]) -> None:
     record_hostile_cases("hostile input (generated)", CASES["count"])  # per worker; summed in the summary
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        shutil.copytree(SITES / "full", site)
+        shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache"))
         for rel, data in files.items():
             target = site / rel
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from conftest import NOW, SITES, html, record_hostile_cases, run_cli
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     target = tmp_path / "site"
-    shutil.copytree(SITES / "full", target)
+    shutil.copytree(SITES / "full", target, ignore=shutil.ignore_patterns(".cache"))
     text = (target / "config.yaml").read_text(encoding="utf-8").replace("language: vi", "language: en")
     (target / "config.yaml").write_text(text, encoding="utf-8")
     return target

@@ -47,7 +47,7 @@ def test_example_site_leaks_no_unconsented_name(tmp_path: Path):
 
 def test_personal_fields_are_errors_and_never_published(tmp_path: Path):
     site = tmp_path / "site"
-    shutil.copytree(SITES / "full", site)
+    shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache"))
     fields = {"phone": "0912345678", "email": "a@b.vn", "cccd": "001203004005", "CMND": "123456789",
               "address": "Số 9 phố X", "birth_date": "1990-01-01", "blood_type": "O+", "national_id": "079203000111",
               "Số điện thoại": "0987654321"}

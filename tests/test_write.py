@@ -15,7 +15,7 @@ from generator.write import (MARKER, OLD_PREFIX, STAGING_PREFIX, TRASH_PREFIX, r
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     target = tmp_path / "work" / "site"
-    shutil.copytree(SITES / "full", target)
+    shutil.copytree(SITES / "full", target, ignore=shutil.ignore_patterns(".cache"))
     return target
 
 
@@ -36,7 +36,7 @@ def test_dangerous_output_folders_are_refused_and_nothing_is_deleted(site: Path,
 
 def test_folder_holding_sources_is_refused(site: Path, tmp_path: Path):
     other = tmp_path / "other-site"
-    shutil.copytree(SITES / "full", other)
+    shutil.copytree(SITES / "full", other, ignore=shutil.ignore_patterns(".cache"))
     before = snapshot(other)
     result = run_cli("build", "--site", site, "--output", other, "--now", NOW)
     assert result.code == 2 and "config.yaml" in result.stderr
@@ -113,3 +113,50 @@ def test_trash_is_never_restored_and_is_removed_by_the_next_build(tmp_path: Path
     write_site(out, {"index.html": b"v2"})
     wait_for_removals(timeout=30)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+SITE_V1 = {"index.html": b"home", "a/index.html": b"A", "b/index.html": b"B", "c.txt": b"C"}
+
+
+def two_builds(tmp_path: Path) -> tuple[Path, Path, dict]:
+    """An output built twice: the second build kept the first output as the spare."""
+    out, spare, manifest = tmp_path / "output", tmp_path / "cache" / "spare" / "x", {}
+    write_site(out, SITE_V1, manifest=manifest, spare=spare)
+    write_site(out, SITE_V1, manifest=manifest, spare=spare)
+    assert (spare / "a" / "index.html").stat().st_ino == (out / "a" / "index.html").stat().st_ino  # hard-linked
+    return out, spare, manifest
+
+
+def test_spare_is_recycled_and_never_written_through(tmp_path: Path):
+    out, spare, manifest = two_builds(tmp_path)
+    changed = {"index.html": b"home", "a/index.html": b"A2", "d/e/index.html": b"E"}
+
+    def fail(staging: Path) -> None:
+        raise RuntimeError("indexing failed")
+
+    with pytest.raises(RuntimeError):
+        write_site(out, changed, before_swap=fail, manifest=manifest, spare=spare)
+    assert tree_bytes(out) == {MARKER: b"", **SITE_V1}  # 'a' shared its inode with the spare: not written into
+    write_site(out, changed, manifest=manifest, spare=spare)
+    write_site(out, changed, manifest=manifest, spare=spare)  # recycles the output with c.txt and b/
+    assert tree_bytes(out) == {MARKER: b"", **changed}
+    assert sorted(p.name for p in out.iterdir()) == sorted([MARKER, "index.html", "a", "d"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "output"]
+
+
+def test_recycled_spare_never_follows_links_and_drops_strays(tmp_path: Path):
+    out, spare, manifest = two_builds(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "index.html").write_bytes(b"precious")
+    shutil.rmtree(spare / "a")
+    (spare / "a").symlink_to(outside, target_is_directory=True)  # a folder replaced by a link out
+    (spare / "c.txt").unlink()
+    (spare / "c.txt").symlink_to(outside / "index.html")  # a file replaced by a link out
+    shutil.rmtree(spare / "b")
+    (spare / "b").write_bytes(b"a file where a folder goes")
+    (spare / "stale.html").write_bytes(b"stale")
+    write_site(out, SITE_V1, manifest=manifest, spare=spare)
+    assert tree_bytes(out) == {MARKER: b"", **SITE_V1}
+    assert not any(p.is_symlink() for p in out.rglob("*"))
+    assert (outside / "index.html").read_bytes() == b"precious" and sorted(outside.iterdir()) == [outside / "index.html"]
