@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import difflib
 
 from generator.errors import ErrorCollector, Loc, N_
+from generator.i18n import known_locale
 from generator.schema import Fields
 from generator.sources import read_text
 from generator.yamlio import load_yaml
@@ -255,7 +256,7 @@ def _languages(fields: Fields, language: str | None,
         codes = fields.str_list("languages")
     where = fields.value_loc("languages")
     for index, code in enumerate(codes):
-        if not _LANGUAGE.match(code) or not _babel_knows(code):
+        if not _LANGUAGE.match(code) or not known_locale(code):
             fields.errors.error(where, N_("'{value}' is not a language code"), N_("use a code such as vi or en"),
                                 value=code)
             return (), ()
@@ -274,16 +275,6 @@ def _languages(fields: Fields, language: str | None,
                                   N_("give the language its own menu: 'languages: {{{code}: {{menu: [...]}}}}'"),
                                   code=code)
     return tuple(codes), tuple(settings)
-
-
-def _babel_knows(code: str) -> bool:
-    """Dates and numbers are formatted by Babel, so a language needs its locale data."""
-    from babel import Locale, UnknownLocaleError
-    try:
-        Locale.parse(code.replace("-", "_"))
-        return True
-    except (UnknownLocaleError, ValueError):
-        return False
 
 
 def _base_url(fields: Fields) -> str | None:

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from generator.cache import Store, digest, file_digest
 from generator.config import SiteConfig
 from generator.errors import ErrorCollector, Loc, Msg, N_
+from generator.i18n import known_locale
 from generator.models import (Body, Contact, Content, Event, MediaFile, Needs, Page, Person, Post,
                               Recognition, Results, Venue)
 from generator.schema import Fields
@@ -87,14 +88,7 @@ def _check_suffix(site: Path, path: Path, config: SiteConfig, errors: ErrorColle
 
 
 def _looks_like_language(code: str) -> bool:
-    from babel import Locale, UnknownLocaleError
-    if not (2 <= len(code) <= 3 and code.isalpha() and code.islower()):
-        return False
-    try:
-        Locale.parse(code)
-        return True
-    except (UnknownLocaleError, ValueError):
-        return False
+    return 2 <= len(code) <= 3 and code.isalpha() and code.islower() and known_locale(code)
 
 
 def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: Store | None = None,

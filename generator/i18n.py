@@ -5,6 +5,7 @@ import functools
 import io
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -49,3 +50,12 @@ def date_pattern(language: str, name: str | None, kind: str) -> str:
     if name in _CLDR_FORMATS:
         return table[name] if table else _CLDR_FORMATS[name]
     return name
+
+
+def known_locale(code: str) -> bool:
+    """Whether Babel has the data to write dates and numbers in the language CODE ('vi', 'pt-BR')."""
+    try:
+        Locale.parse(code.replace("-", "_"))
+        return True
+    except (UnknownLocaleError, ValueError):
+        return False
