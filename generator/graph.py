@@ -213,7 +213,8 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
     """The site of one language: CONFIG is that language's (SiteConfig.for_language), CONTENT holds
     what is written in it. EVERY_EVENT and EVERY_RECOGNITION (one version of each, any language;
     default: CONTENT's) give the campaign's totals and the honour roll's milestones, which do not
-    depend on what has been translated, and the drives that links to an untranslated one lead to."""
+    depend on what has been translated, and the drive a link leads to when that drive has no
+    version in this language."""
     now = plan.now
     links = config.permalinks
     url = plan.url
