@@ -25,8 +25,10 @@ libraries whose output is stored, so no store needs a version number of its own.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import hashlib
 import os
 import pickle
@@ -181,7 +183,7 @@ class Store:
         if not path.is_file():
             return store
         try:
-            with path.open("rb") as fp:
+            with path.open("rb") as fp, _no_gc():
                 saved_version, data = pickle.load(fp)
             if saved_version == version and isinstance(data, dict):
                 store.data = data
@@ -221,6 +223,19 @@ class Store:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """Cyclic garbage collection paused: unpickling 10k models creates millions of objects and
+    would trigger many full collections that find nothing (the stores hold no cycles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def code_version() -> str:
