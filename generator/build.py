@@ -8,7 +8,7 @@ import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -30,6 +30,7 @@ from generator.outputs import machine_outputs
 from generator.render import render_pages
 from generator.search import bundle_in_memory, index_site
 from generator.theme import Theme
+from generator.uptodate import Inputs, Record, Records, output_state
 from generator.urls import BuildOptions, UrlPlan, plan_urls
 from generator.write import check_output_folder, write_site
 
@@ -42,6 +43,7 @@ class BuildResult:
     seconds: float
     warnings: list[ContentError] = field(default_factory=list)
     language: str = "en"
+    up_to_date: bool = False  # nothing to do: the output folder already held this build (uptodate.py)
 
     @property
     def site(self) -> Site:
@@ -155,6 +157,14 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     site_dir = site_dir.resolve()
     output_dir = (output_dir or site_dir / "output").resolve()
     check_output_folder(site_dir, output_dir)
+    records = Records(BuildCache.folder_of(site_dir) if use_cache else None)
+    began, inputs = time.time(), None
+    if use_cache:  # stat every input before reading any, and stop if the output already holds this build
+        inputs = Inputs.take(site_dir, options, base_url)
+        done = records.unchanged(output_dir, inputs, now if now is not None else datetime.now(timezone.utc))
+        if done is not None:
+            return BuildResult(sites=(), pages=done.pages, copied=done.copied, seconds=time.time() - began,
+                               warnings=list(done.warnings), language=done.language, up_to_date=True)
     errors = ErrorCollector()
     cache = BuildCache.for_site(site_dir) if use_cache else BuildCache.disabled()
     config, sites, files, copied, started = produce(site_dir, options, now, errors, base_url, stage, cache)
@@ -177,8 +187,14 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     if manifest is not None:
         cache.outputs.put(str(output_dir), manifest)
     cache.save()  # only after a build that succeeded
-    return BuildResult(sites=sites, pages=sum(len(s.outputs) for s in sites), copied=copied,
-                       seconds=time.perf_counter() - started, warnings=errors.warnings, language=config.language)
+    result = BuildResult(sites=sites, pages=sum(len(s.outputs) for s in sites), copied=copied,
+                         seconds=time.perf_counter() - started, warnings=errors.warnings, language=config.language)
+    if inputs is not None:
+        changes = [s.changes_at for s in sites if s.changes_at is not None]
+        records.save(output_dir, inputs, began, Record(
+            inputs.key, sites[0].now, min(changes) if changes else None, output_state(output_dir), result.pages,
+            copied, tuple(result.warnings), config.language))
+    return result
 
 
 def build_in_memory(site_dir: Path, options: BuildOptions, base_url: str, cache: BuildCache,

@@ -283,9 +283,13 @@ class BuildCache:
         self.files = store("files")
         self.calendars = store("calendars")
 
+    @staticmethod
+    def folder_of(site: Path) -> Path:
+        return site / ".cache" / "outreach"
+
     @classmethod
     def for_site(cls, site: Path) -> "BuildCache":
-        return cls(site / ".cache" / "outreach")
+        return cls(cls.folder_of(site))
 
     @classmethod
     def disabled(cls) -> "BuildCache":

@@ -90,7 +90,12 @@ def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, b
                    .format(reason=exc.strerror or exc), err=True)
         sys.exit(1)
     _echo_problems(result.warnings, result.language)
-    if not quiet:
+    if not quiet and result.up_to_date:
+        translate = tool_messages(result.language).gettext
+        click.echo(translate("Nothing changed since the last build: {output} is up to date ({pages} pages, "
+                             "checked in {seconds:.2f} s).").format(pages=result.pages, seconds=result.seconds,
+                                                                      output=output_dir or (site_dir / "output")))
+    elif not quiet:
         translate = tool_messages(result.language).gettext
         click.echo(translate("Built {pages} pages and copied {copied} files in {seconds:.2f} s into {output}.").format(
             pages=result.pages, copied=result.copied, seconds=result.seconds,

@@ -202,6 +202,9 @@ class Site:
     media: tuple[MediaFile, ...]  # copied through to the same path under the output
     urls: dict  # named list URLs: news, events, recognition, archives, tags, categories, home
     images: ImagePlan = ImagePlan()  # content images and their resized copies (images.py)
+    # The next moment after `now` at which the clock alone changes this site (a post's date comes,
+    # a drive ends, the needs notice expires); None if none will. Builds before it are the same.
+    changes_at: datetime | None = None
 
     def url(self, name: str) -> str:
         return self.urls[name]
@@ -415,7 +418,7 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
         else:
             seen[out.path] = out
 
-    return Site(config=config, now=now, menu=config.menu, posts=posts_tuple, events=tuple(events),
+    return Site(changes_at=_changes_at(content, now), config=config, now=now, menu=config.menu, posts=posts_tuple, events=tuple(events),
                 upcoming=upcoming, past=past, next_event=next_event, pages=tuple(pages),
                 recognitions=tuple(recognitions), milestones=milestones, totals=totals, tags=tags,
                 categories=categories, years=years, needs=needs, eligibility=eligibility, outputs=tuple(outputs), media=content.media, urls=list_urls,
@@ -470,6 +473,20 @@ def _milestone_groups(milestones: tuple[int, ...], people: list[Person]) -> tupl
 def _level(milestones: tuple[int, ...], donations: int) -> int | None:
     reached = [m for m in milestones if donations >= m]
     return max(reached) if reached else None
+
+
+def _changes_at(content: Content, now: datetime) -> datetime | None:
+    """The first moment after NOW at which what the clock decides changes: a post stops being in the
+    future (urls.plan_urls), a drive stops being upcoming (end >= now), the needs notice stops being
+    shown (_needs_view). Later moments change nothing before it."""
+    moments = [p.date for p in content.posts if p.date and p.date > now]
+    moments += [e.end + timedelta(microseconds=1) for e in content.events if e.end >= now]
+    if content.needs is not None:
+        expiry = datetime.combine(content.needs.updated + timedelta(days=content.needs.valid_days + 1),
+                                  datetime.min.time(), tzinfo=now.tzinfo)
+        if expiry > now:
+            moments.append(expiry)
+    return min(moments) if moments else None
 
 
 def _needs_view(needs: Needs | None, now: datetime) -> NeedsView | None:

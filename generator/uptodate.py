@@ -1,0 +1,136 @@
+"""Whether an output folder already holds what a build would write there, so the build can stop.
+
+A build is a function of its inputs (config.yaml, content/, the theme, the tool's catalogues, the
+generator and its libraries, the command's options) and of the clock, which only decides which
+posts are still in the future, which drives are upcoming and whether the needs notice is shown.
+After a successful build, a record keeps, per output folder: a hash of the inputs' stats (as make
+and git's index compare files), the moment built for and the next moment the clock alone changes
+the site (Site.changes_at), and the stat of every file left in the output folder. A later build
+whose inputs have the same stats, whose moment falls in that window, and whose output folder is
+exactly as it was left, has nothing to do: it reports the record's summary and warnings.
+
+Anything else builds: a changed, added or removed file, a file touched within two seconds of the
+recorded build (its next change might not show in its stat: git's "racy" rule), an output file
+edited or deleted by hand, ``--no-cache``, or an unreadable record. Like the other stores this is
+an optimisation only; deleting it costs one full build.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from generator.cache import code_version, digest
+from generator.errors import ContentError
+from generator.i18n import LOCALE_DIR
+from generator.theme import Theme
+
+RECORDS = "builds.pickle"  # beside the cache's stores
+RACY_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The stat of every input of a build, taken before it reads them."""
+    key: str
+    newest: float  # the latest mtime among them (seconds since the epoch)
+    sure: bool = True  # False if a folder among them is a symbolic link (its files are not walked)
+
+    @classmethod
+    def take(cls, site_dir: Path, *settings) -> "Inputs":
+        """SETTINGS: what else the output depends on (options, base URL override)."""
+        parts: list = [code_version(), repr(settings)]
+        newest, links = 0.0, []
+        roots = [site_dir / "config.yaml", site_dir / "content", *Theme.for_site(site_dir).folders, LOCALE_DIR]
+        for root in roots:
+            for rel, stat in _walk(root, links):
+                parts += [str(root), rel, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+                newest = max(newest, stat.st_mtime, stat.st_ctime)
+        return cls(digest(*parts), newest, sure=not links)
+
+
+@dataclass(frozen=True)
+class Record:
+    inputs: str
+    built_for: datetime
+    changes_at: datetime | None
+    outputs: dict  # path in the output folder -> (size, mtime_ns, inode)
+    pages: int
+    copied: int
+    warnings: tuple[ContentError, ...]
+    language: str
+
+
+def _walk(root: Path, links: list | None = None):
+    """(path relative to ROOT, stat) of every file under ROOT (or of ROOT itself, if it is a file);
+    folders that are symbolic links are not entered, but added to LINKS."""
+    try:
+        stat = os.stat(root)
+    except OSError:
+        return
+    if not os.path.isdir(root):
+        yield "", stat
+        return
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        if links is not None:
+            links += [name for name in dirs if os.path.islink(os.path.join(folder, name))]
+        rel_folder = os.path.relpath(folder, root)
+        for name in sorted(files):
+            try:
+                yield os.path.join(rel_folder, name), os.stat(os.path.join(folder, name))
+            except OSError:
+                continue  # gone since the folder was listed: not an input any more
+
+
+def output_state(output_dir: Path) -> dict:
+    return {rel: (stat.st_size, stat.st_mtime_ns, stat.st_ino) for rel, stat in _walk(output_dir)}
+
+
+class Records:
+    """The records of one site's builds, one per output folder."""
+
+    def __init__(self, cache_folder: Path | None):
+        self.path = cache_folder / RECORDS if cache_folder else None
+
+    def _load(self) -> dict:
+        if self.path is None or not self.path.is_file():
+            return {}
+        try:
+            with self.path.open("rb") as fp:
+                version, records = pickle.load(fp)
+            return records if version == code_version() and isinstance(records, dict) else {}
+        except Exception:  # noqa: BLE001 - damaged or foreign: only an optimisation is lost
+            return {}
+
+    def unchanged(self, output_dir: Path, inputs: Inputs, moment: datetime | None) -> Record | None:
+        """The record of the last build into OUTPUT_DIR if it is still what a build would write."""
+        if not inputs.sure or moment is None or moment.tzinfo is None:
+            return None  # (a moment without a time zone is read in the site's: only a build knows it)
+        record = self._load().get(str(output_dir))
+        if not isinstance(record, Record) or record.inputs != inputs.key:
+            return None
+        if moment < record.built_for or (record.changes_at is not None and moment >= record.changes_at):
+            return None
+        return record if output_state(output_dir) == record.outputs else None
+
+    def save(self, output_dir: Path, inputs: Inputs, started: float, record: Record) -> None:
+        """Keeps RECORD, unless an input changed so shortly before the build that a later change
+        could leave the same stat; then forgets the folder's old record."""
+        if self.path is None:
+            return
+        records = self._load()
+        records.pop(str(output_dir), None)
+        if inputs.sure and inputs.newest < started - RACY_SECONDS:
+            records[str(output_dir)] = record
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
+            with os.fdopen(fd, "wb") as fp:
+                pickle.dump((code_version(), records), fp, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only site folder must not fail a build that succeeded
