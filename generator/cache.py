@@ -19,6 +19,8 @@ another version gives the same output bytes, only slower. Its stores:
   the previous ``events.ics`` (carried.py).
 - **files**: the hash of each source file's bytes with the stat it had (size, mtime, ctime,
   inode, device), as git's index keeps them, so an unchanged file is not read to be hashed.
+- beside the stores, ``builds.pickle``: per output folder, what the last build read and left
+  there, so a build with nothing to do stops at once (uptodate.py); read without the stores.
 
 Every store is versioned by ``code_version()``: the generator's own code and the versions of the
 libraries whose output is stored, so no store needs a version number of its own.
