@@ -142,7 +142,12 @@ def new_translation(site_dir: Path, kind: str, title: str, original: Path, langu
     name = Locale.parse(language.replace("-", "_")).get_display_name("vi" if hints is _TRANSLATION_HINTS["vi"] else "en")
     head = "# " + hints["head"].format(language=name, original=source.relative_to(site_dir.resolve()).as_posix(),
                                         facts=hints[kind])
-    text = source.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    try:
+        text = source.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError):
+        raise ScaffoldProblem(N_("{path} cannot be read as UTF-8 text"),
+                              N_("save it as UTF-8, or run 'outreach check' to see what is wrong with it"),
+                              path=source.relative_to(site_dir.resolve()).as_posix()) from None
     marker = hints["marker"]
     if kind == "event":
         data = load_yaml(text, rel, ErrorCollector()) or {}
