@@ -475,7 +475,7 @@ def test_words_shown_untranslated_are_marked_with_their_language(site: Path):
 
 def test_new_translation_of_a_file_that_is_not_utf8(tmp_path: Path):
     site = copy_site("bilingual", tmp_path)
-    (site / "content/pages/cu.md").write_bytes("---\ntitle: Cũ\n---\nVăn bản.\n".encode("cp1258"))
+    (site / "content/pages/cu.md").write_bytes(b"---\ntitle: Caf\xe9\n---\nLatin-1, not UTF-8.\n")
     result = run_cli("new", "page", "Old", "--translation-of", "content/pages/cu.md", "--site", site)
     assert result.code == 1 and "content/pages/cu.md" in result.stderr and "Traceback" not in result.stderr
     assert not (site / "content/pages/cu.en.md").exists()
