@@ -46,9 +46,9 @@ class BuildResult:
     up_to_date: bool = False  # nothing to do: the output folder already held this build (uptodate.py)
 
     @property
-    def site(self) -> Site:
-        """The site of the default language."""
-        return self.sites[0]
+    def site(self) -> Site | None:
+        """The site of the default language (None when the build found nothing to do)."""
+        return self.sites[0] if self.sites else None
 
 
 def now_in(config: SiteConfig, now: datetime | None) -> datetime:

@@ -36,7 +36,7 @@ RACY_SECONDS = 2.0
 class Inputs:
     """The stat of every input of a build, taken before it reads them."""
     key: str
-    newest: float  # the latest mtime among them (seconds since the epoch)
+    newest: float  # the latest change among them, mtime or ctime (seconds since the epoch)
     sure: bool = True  # False if a folder among them is a symbolic link (its files are not walked)
 
     @classmethod
