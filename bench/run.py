@@ -192,9 +192,6 @@ def serve_latency(site: Path, runs: int) -> float | None:
         else:
             return None
         original = post.read_text(encoding="utf-8")
-        url = None
-        for page in (site / "output").rglob("index.html") if (site / "output").exists() else []:
-            pass
         latencies = []
         for i in range(runs):
             marker = f"SỬA-ĐỔI-{i}-{time.time_ns()}"
