@@ -17,6 +17,7 @@ from babel import Locale
 
 from generator import starter
 from generator.errors import N_, ErrorCollector
+from generator.i18n import known_locale
 from generator.sources import SourceText, split_front_matter
 from generator.yamlio import load_yaml
 from generator.slugs import slugify
@@ -47,15 +48,17 @@ def yaml_text(value: str) -> str:
 
 
 def clean_title(title: str) -> str:
-    return " ".join(title.split())  # newlines and tabs from a pasted title become single spaces
+    """The title as one line (a pasted title's newlines and tabs become spaces); never empty."""
+    title = " ".join(title.split())
+    if not title:
+        raise ScaffoldProblem(N_("the title is empty"), N_("write the title in quotes, e.g. "
+                                                           "outreach new post \"Ngày hội hiến máu\""), code=2)
+    return title
 
 
 def new_content(site_dir: Path, kind: str, title: str, moment: Moment, language: str) -> Path:
     """Writes the skeleton of a new post, event or page; returns its path. Never overwrites."""
     title = clean_title(title)
-    if not title:
-        raise ScaffoldProblem(N_("the title is empty"), N_("write the title in quotes, e.g. "
-                                                           "outreach new post \"Ngày hội hiến máu\""), code=2)
     slug = slugify(title)
     if not slug:
         raise ScaffoldProblem(N_("no file name can be made from the title '{title}'"),
@@ -123,9 +126,6 @@ def new_translation(site_dir: Path, kind: str, title: str, original: Path, langu
     Posts and pages are drafts holding the original text to translate; a drive's venue and
     description are copied with a marker every build warns about until they are translated."""
     title = clean_title(title)
-    if not title:
-        raise ScaffoldProblem(N_("the title is empty"), N_("write the title in quotes, e.g. "
-                                                           "outreach new post \"Ngày hội hiến máu\""), code=2)
     folder = (site_dir / FOLDERS[kind]).resolve()
     source = (site_dir / original).resolve() if not original.is_absolute() else original.resolve()
     suffixes = (".yaml", ".yml") if kind == "event" else (".md", ".markdown")
@@ -133,6 +133,10 @@ def new_translation(site_dir: Path, kind: str, title: str, original: Path, langu
         raise ScaffoldProblem(N_("{path} is not a {kind} file of this site"),
                               N_("give the original's path, e.g. {example}"), code=2, path=str(original), kind=kind,
                               example=f"{FOLDERS[kind]}/2027-01-09-ngay-hoi" + suffixes[0])
+    stem, _, code = source.stem.rpartition(".")
+    if stem and 2 <= len(code) <= 3 and code.isalpha() and code.islower() and known_locale(code):
+        raise ScaffoldProblem(N_("{path} is a translation itself"), N_("give the path of its original, {original}"),
+                              code=2, path=str(original), original=source.with_name(stem + source.suffix).name)
     path = source.with_name(f"{source.stem}.{language}{source.suffix}")
     rel = path.relative_to(site_dir.resolve()).as_posix()
     if path.exists():

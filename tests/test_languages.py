@@ -392,6 +392,7 @@ def test_new_translation_of_a_drive_marks_what_to_translate(tmp_path: Path):
     (["--translation-of", "content/pages/gioi-thieu.md", "--lang", "fr"], 2),  # not a language of the site
     (["--translation-of", "content/posts/2023-12-10-chi-tieng-viet.md"], 2),  # a post given as a page
     (["--lang", "en"], 2),  # nothing to translate
+    (["--translation-of", "content/pages/dieu-kien.en.md"], 2),  # a translation, not an original
 ])
 def test_new_translation_mistakes(tmp_path: Path, args: list, code: int):
     site = copy_site("bilingual", tmp_path)
