@@ -127,6 +127,14 @@ class Found:
     status: int = 200  # 400 or 404 when there is neither
 
 
+def not_found_page(files: Mapping[str, bytes | Path], base_path: str, target: str) -> bytes | Path | None:
+    """The 404 page for the request TARGET: its language's (en/404.html for /en/...), else the site's."""
+    path = unquote(urlsplit(target).path, errors="replace")
+    first = path[len(base_path):].split("/", 1)[0] if path.startswith(base_path) else ""
+    own = f"{first}/404.html"
+    return files[own] if first and own in files else files.get("404.html")
+
+
 def locate(files: Mapping[str, bytes | Path], base_path: str, target: str) -> Found:
     """The output file that the request TARGET asks for; never anything that is not one of FILES.
 
@@ -276,7 +284,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         data = _read(found.data)
         if data is None:
-            missing = _read(snapshot.files.get("404.html")) if found.status in (200, 404) else None
+            missing = (_read(not_found_page(snapshot.files, snapshot.base_path, self.path))
+                       if found.status in (200, 404) else None)
             if missing is not None:
                 self._send(404, inject(missing, snapshot, translate), "text/html; charset=utf-8", head)
             else:

@@ -243,3 +243,14 @@ def test_search_bundle_is_served_from_memory(server: Server):
     status, headers, body = server.get(BASE + "pagefind/pagefind.js")
     assert status == 200 and headers["Content-Type"].startswith("text/javascript")
     assert server.get(BASE + "pagefind/")[0] == 404  # a folder without index.html
+
+
+def test_a_missing_page_gets_the_404_page_of_its_language():
+    from generator.server import not_found_page
+    files = {"404.html": b"vi", "en/404.html": b"en", "en/index.html": b"home"}
+    assert not_found_page(files, "/hien-mau/", "/hien-mau/en/news/nothing/") == b"en"
+    assert not_found_page(files, "/hien-mau/", "/hien-mau/tin-tuc/khong-co/") == b"vi"
+    assert not_found_page(files, "/hien-mau/", "/hien-mau/en") == b"en"
+    assert not_found_page(files, "/hien-mau/", "/elsewhere/en/x") == b"vi"
+    assert not_found_page({"404.html": b"vi"}, "/", "/en/x") == b"vi"  # a one-language site
+    assert not_found_page({}, "/", "/x") is None
