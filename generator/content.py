@@ -62,6 +62,16 @@ INHERITED = {
 }
 
 
+# Of those, what every version must say alike: a translation that gives its own value is warned about.
+AGREED = {
+    "_post": ("date",),
+    "_page": (),
+    "_event": ("start", "end", "status", "target_units", "results"),
+    "_recognition": ("date", "people"),
+    "_needs": ("updated", "groups"),
+}
+
+
 def variant(site: Path, path: Path, config: SiteConfig) -> Variant:
     """'x.en.md' is a translation when 'en' is a second language of the site; anything else is not."""
     stem, _, code = path.stem.rpartition(".")
@@ -131,7 +141,7 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: 
 
     def loaded(loader, paths, *args) -> tuple:
         models = [m for m in (load(loader, path, *args) for path in paths) if m]
-        return tuple(_completed(models, partial, INHERITED[loader.__name__], errors))
+        return tuple(_completed(models, partial, INHERITED[loader.__name__], AGREED[loader.__name__], errors))
 
     posts = loaded(_post, files("posts", MARKDOWN), tz, media_paths)
     pages = loaded(_page, files("pages", MARKDOWN), tz)
@@ -152,8 +162,10 @@ def _file_id(path: Path, which: Variant) -> str:
     return Path(which.original).stem if which.original else path.stem
 
 
-def _completed(models: list, partial: set[str], inherited: tuple[str, ...], errors: ErrorCollector):
-    """Translations with what they leave out taken from their original (loaded among MODELS)."""
+def _completed(models: list, partial: set[str], inherited: tuple[str, ...], agreed: tuple[str, ...],
+               errors: ErrorCollector):
+    """Translations with what they leave out taken from their original (loaded among MODELS); a
+    translation that says otherwise than its original about a fact in AGREED is warned about."""
     by_source = {m.source: m for m in models}
     for model in models:
         if model.source not in partial:
@@ -162,6 +174,11 @@ def _completed(models: list, partial: set[str], inherited: tuple[str, ...], erro
         if model.original not in by_source:
             continue  # the original has errors of its own, reported there
         original = by_source[model.original]
+        for name in agreed:
+            if getattr(model, name) is not None and getattr(model, name) != getattr(original, name):
+                errors.warning(Loc(model.source), N_("'{key}' here is not the same as in {original}"),
+                               N_("delete the '{key}' line: a translation takes it from its original, so the "
+                                  "versions cannot disagree"), key=name, original=model.original)
         missing = {name: getattr(original, name) for name in inherited if getattr(model, name) is None}
         if "event" in missing and hasattr(model, "event_at"):
             missing["event_at"] = (0, 0)  # a problem with it is the original's, reported there

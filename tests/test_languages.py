@@ -480,3 +480,19 @@ def test_new_translation_of_a_file_that_is_not_utf8(tmp_path: Path):
     result = run_cli("new", "page", "Old", "--translation-of", "content/pages/cu.md", "--site", site)
     assert result.code == 1 and "content/pages/cu.md" in result.stderr and "Traceback" not in result.stderr
     assert not (site / "content/pages/cu.en.md").exists()
+
+
+def test_a_translation_that_disagrees_with_its_original_about_a_fact_is_warned(tmp_path: Path):
+    import json
+    site = copy_site("bilingual", tmp_path)
+    drive = site / "content/events/2027-01-09-dot-xuan.en.yaml"
+    drive.write_text(drive.read_text(encoding="utf-8") + "target_units: 500\nstart: 2027-01-09 07:00\n",
+                     encoding="utf-8")
+    honour = site / "content/donors/2023-giay-khen.en.yaml"
+    honour.write_text(honour.read_text(encoding="utf-8") + "people:\n  - {name: \"Người Không Đồng Ý\", "
+                      "unit: \"Đơn vị C\", donations: 31, consent: true}\n", encoding="utf-8")
+    result = run_cli("check", "--site", site, "--now", NOW, "--format", "json")
+    warned = {(p["path"], p["message"].split("'")[1]) for p in json.loads(result.stdout) if p["severity"] == "warning"}
+    assert ("content/events/2027-01-09-dot-xuan.en.yaml", "target_units") in warned
+    assert ("content/donors/2023-giay-khen.en.yaml", "people") in warned
+    assert ("content/events/2027-01-09-dot-xuan.en.yaml", "start") not in warned  # the same value: fine
