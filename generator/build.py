@@ -158,12 +158,12 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     output_dir = (output_dir or site_dir / "output").resolve()
     check_output_folder(site_dir, output_dir)
     records = Records(BuildCache.folder_of(site_dir) if use_cache else None)
-    began, inputs = time.time(), None
+    began, inputs = time.time_ns(), None
     if use_cache:  # stat every input before reading any, and stop if the output already holds this build
         inputs = Inputs.take(site_dir, options, base_url)
         done = records.unchanged(output_dir, inputs, now if now is not None else datetime.now(timezone.utc))
         if done is not None:
-            return BuildResult(sites=(), pages=done.pages, copied=done.copied, seconds=time.time() - began,
+            return BuildResult(sites=(), pages=done.pages, copied=done.copied, seconds=(time.time_ns() - began) / 1e9,
                                warnings=list(done.warnings), language=done.language, up_to_date=True)
     errors = ErrorCollector()
     cache = BuildCache.for_site(site_dir) if use_cache else BuildCache.disabled()

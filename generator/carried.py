@@ -10,9 +10,8 @@ from pathlib import Path
 
 from generator.cache import Store, digest, fingerprint, tree_digest
 from generator.graph import Site
+from generator.i18n import LOCALE_DIR  # the .po files of tool messages (not covered by the code hash)
 from generator.outputs.calendar import carried_calendars, subscription_path
-
-CATALOGUES = Path(__file__).parent / "locale"  # the .po files of tool messages (not covered by the code hash)
 
 
 def calendars_for(site: Site, output_dir: Path, store: Store | None) -> dict[str, bytes]:
@@ -23,7 +22,7 @@ def calendars_for(site: Site, output_dir: Path, store: Store | None) -> dict[str
         previous = (output_dir / subscription_path(site)).read_bytes()
     except OSError:
         previous = None  # no file (or not one): carried_calendars starts at SEQUENCE 0 then too
-    key = digest(fingerprint((site.config, site.events), {}), previous, tree_digest([CATALOGUES]))
+    key = digest(fingerprint((site.config, site.events), {}), previous, tree_digest([LOCALE_DIR]))
     found = store.get(key)
     if found is None:
         found = carried_calendars(site, output_dir)

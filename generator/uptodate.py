@@ -23,32 +23,31 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator.cache import code_version, digest
+from generator.cache import RACY_NS, code_version, digest
 from generator.errors import ContentError
 from generator.i18n import LOCALE_DIR
 from generator.theme import Theme
 
 RECORDS = "builds.pickle"  # beside the cache's stores
-RACY_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
 class Inputs:
     """The stat of every input of a build, taken before it reads them."""
     key: str
-    newest: float  # the latest change among them, mtime or ctime (seconds since the epoch)
+    newest: int  # the latest change among them, mtime or ctime (nanoseconds since the epoch)
     sure: bool = True  # False if a folder among them is a symbolic link (its files are not walked)
 
     @classmethod
     def take(cls, site_dir: Path, *settings) -> "Inputs":
         """SETTINGS: what else the output depends on (options, base URL override)."""
         parts: list = [code_version(), repr(settings)]
-        newest, links = 0.0, []
+        newest, links = 0, []
         roots = [site_dir / "config.yaml", site_dir / "content", *Theme.for_site(site_dir).folders, LOCALE_DIR]
         for root in roots:
             for rel, stat in _walk(root, links):
                 parts += [str(root), rel, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-                newest = max(newest, stat.st_mtime, stat.st_ctime)
+                newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
         return cls(digest(*parts), newest, sure=not links)
 
 
@@ -117,14 +116,15 @@ class Records:
             return None
         return record if output_state(output_dir) == record.outputs else None
 
-    def save(self, output_dir: Path, inputs: Inputs, started: float, record: Record) -> None:
-        """Keeps RECORD, unless an input changed so shortly before the build that a later change
-        could leave the same stat; then forgets the folder's old record."""
+    def save(self, output_dir: Path, inputs: Inputs, started_ns: int, record: Record) -> None:
+        """Keeps RECORD, unless an input changed so shortly before the build (STARTED_NS, from
+        time.time_ns) that a later change could leave the same stat (cache.RACY_NS); then forgets
+        the folder's old record."""
         if self.path is None:
             return
         records = self._load()
         records.pop(str(output_dir), None)
-        if inputs.sure and inputs.newest < started - RACY_SECONDS:
+        if inputs.sure and started_ns - inputs.newest > RACY_NS:
             records[str(output_dir)] = record
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
