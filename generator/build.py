@@ -45,6 +45,13 @@ class BuildResult:
     language: str = "en"
     up_to_date: bool = False  # nothing to do: the output folder already held this build (uptodate.py)
 
+    @classmethod
+    def of(cls, config: SiteConfig, sites: tuple[Site, ...], copied: int, started: float,
+           errors: ErrorCollector) -> "BuildResult":
+        """The result of a build that made SITES, started at STARTED (time.perf_counter)."""
+        return cls(sites=sites, pages=sum(len(s.outputs) for s in sites), copied=copied,
+                   seconds=time.perf_counter() - started, warnings=errors.warnings, language=config.language)
+
     @property
     def site(self) -> Site | None:
         """The site of the default language (None when the build found nothing to do)."""
@@ -187,8 +194,7 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     if manifest is not None:
         cache.outputs.put(str(output_dir), manifest)
     cache.save()  # only after a build that succeeded
-    result = BuildResult(sites=sites, pages=sum(len(s.outputs) for s in sites), copied=copied,
-                         seconds=time.perf_counter() - started, warnings=errors.warnings, language=config.language)
+    result = BuildResult.of(config, sites, copied, started, errors)
     if inputs is not None:
         changes = [s.changes_at for s in sites if s.changes_at is not None]
         records.save(output_dir, inputs, began, Record(
@@ -208,9 +214,7 @@ def build_in_memory(site_dir: Path, options: BuildOptions, base_url: str, cache:
         files.update(bundle_in_memory(files, errors, cache.search, scratch))
         if errors.has_errors():
             _fail(site_dir, config, errors)
-    return BuildResult(sites=sites, pages=sum(len(s.outputs) for s in sites), copied=copied,
-                       seconds=time.perf_counter() - started, warnings=errors.warnings,
-                       language=config.language), files
+    return BuildResult.of(config, sites, copied, started, errors), files
 
 
 def check(site_dir: Path, options: BuildOptions = BuildOptions(), now: datetime | None = None,
@@ -219,8 +223,7 @@ def check(site_dir: Path, options: BuildOptions = BuildOptions(), now: datetime 
     errors = ErrorCollector()
     cache = BuildCache.for_site(site_dir.resolve())
     config, sites, files, copied, started = produce(site_dir.resolve(), options, now, errors, base_url, cache=cache)
-    return BuildResult(sites=sites, pages=sum(len(s.outputs) for s in sites), copied=copied,
-                       seconds=time.perf_counter() - started, warnings=errors.warnings, language=config.language)
+    return BuildResult.of(config, sites, copied, started, errors)
 
 
 def _fail(site_dir: Path, config: SiteConfig | None, errors: ErrorCollector):

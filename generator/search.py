@@ -43,7 +43,7 @@ def index_site(folder: Path, errors: ErrorCollector, pages: dict | None = None, 
     """
     key = None
     if pages is not None and store is not None:
-        key = digest(*(part for item in _indexed(pages) for part in item))
+        key = _bundle_key(_indexed(pages))
         cached = store.get(key)
         if cached is not None:
             for rel, data in cached.items():
@@ -77,12 +77,17 @@ def _indexed(pages: dict) -> list[tuple[str, bytes]]:
                   if rel.endswith(".html") and isinstance(data, bytes) and b"data-pagefind-body" in data)
 
 
+def _bundle_key(indexed: list[tuple[str, bytes]]) -> str:
+    """The search store's key: the indexed pages, paths and bytes."""
+    return digest(*(part for item in indexed for part in item))
+
+
 def bundle_in_memory(pages: dict, errors: ErrorCollector, store: Store | None, scratch: Path) -> dict[str, bytes]:
     """{'pagefind/...': bytes} for a site kept in memory (the dev server). From the cache STORE if
     the indexed pages are unchanged; else Pagefind runs over a scratch folder (under SCRATCH)
     holding only the pages it indexes, removed afterwards."""
     indexed = _indexed(pages)
-    cached = store.get(digest(*(part for item in indexed for part in item))) if store is not None else None
+    cached = store.get(_bundle_key(indexed)) if store is not None else None
     if cached is not None:
         return {f"{BUNDLE}/{rel}": data for rel, data in cached.items()}
     with tempfile.TemporaryDirectory(prefix="search-", dir=scratch) as name:
