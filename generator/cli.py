@@ -21,7 +21,7 @@ from generator.errors import BuildFailed, ContentError, ErrorCollector
 from generator.i18n import tool_messages
 from generator.progress import Progress
 from generator.scaffold import (KINDS, Moment, ScaffoldProblem, init_site, new_content, new_translation,
-                                translation_language)
+                                placeholder, translation_language)
 from generator.urls import BuildOptions
 from generator.write import OutputProblem
 
@@ -161,34 +161,19 @@ def new(kind: str, title: str, site_dir: Path, when: str | None, original: Path 
                    , err=True)
         sys.exit(1)
     translate = tool_messages(config.language).gettext
-    if original is not None or language is not None:
-        _new_translation(site_dir, kind, title, original, language, config)
-        return
     try:
-        path = new_content(site_dir, kind, title, _parse_moment(when, config.timezone), config.language)
+        if original is not None or language is not None:
+            language = translation_language(config.all_languages, original, language)
+            path = new_translation(site_dir, kind, title, original, language)
+        else:
+            language = config.language
+            path = new_content(site_dir, kind, title, _parse_moment(when, config.timezone), language)
     except ScaffoldProblem as problem:
         _scaffold_problem(problem, config.language)
     click.echo(translate("Created {path}").format(path=path))
     if kind == "event":
-        marker = "CẦN ĐIỀN" if config.language.split("-")[0] == "vi" else "TO FILL IN"
-        click.echo(translate("Replace every {marker} in it, then preview with: outreach serve").format(marker=marker))
-    else:
-        click.echo(translate("It is a draft: preview it with 'outreach serve', and delete the line 'draft: true' "
-                             "to publish it."))
-
-
-def _new_translation(site_dir: Path, kind: str, title: str, original: Path | None, language: str | None,
-                     config) -> None:
-    translate = tool_messages(config.language).gettext
-    try:
-        language = translation_language(config.all_languages, original, language)
-        path = new_translation(site_dir, kind, title, original, language)
-    except ScaffoldProblem as problem:
-        _scaffold_problem(problem, config.language)
-    click.echo(translate("Created {path}").format(path=path))
-    if kind == "event":
-        marker = "CẦN ĐIỀN" if language.split("-")[0] == "vi" else "TO FILL IN"
-        click.echo(translate("Replace every {marker} in it, then preview with: outreach serve").format(marker=marker))
+        click.echo(translate("Replace every {marker} in it, then preview with: outreach serve")
+                   .format(marker=placeholder(language)))
     else:
         click.echo(translate("It is a draft: preview it with 'outreach serve', and delete the line 'draft: true' "
                              "to publish it."))

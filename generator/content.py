@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from generator.cache import Store, digest, file_digest
 from generator.config import SiteConfig
 from generator.errors import ErrorCollector, Loc, Msg, N_
-from generator.i18n import known_locale
+from generator.i18n import language_suffix
 from generator.models import (Body, Contact, Content, Event, MediaFile, Needs, Page, Person, Post,
                               Recognition, Results, Venue)
 from generator.schema import Fields
@@ -86,7 +86,7 @@ def _check_suffix(site: Path, path: Path, config: SiteConfig, errors: ErrorColle
     if len(config.all_languages) < 2:
         return  # a one-language site: a dot in a name means nothing
     stem, _, code = path.stem.rpartition(".")
-    if not stem or not _looks_like_language(code) or code in config.all_languages[1:]:
+    if not stem or not language_suffix(code) or code in config.all_languages[1:]:
         return
     if code == config.language:
         errors.warning(Loc(relpath(site, path)), N_("'.{code}' is the default language: this file is not a translation"),
@@ -95,10 +95,6 @@ def _check_suffix(site: Path, path: Path, config: SiteConfig, errors: ErrorColle
         errors.warning(Loc(relpath(site, path)), N_("'{code}' is not one of the site's languages, so this file is "
                                                     "published as a page in the default language"),
                        N_("add '{code}' to 'languages' in config.yaml, or rename the file"), code=code)
-
-
-def _looks_like_language(code: str) -> bool:
-    return 2 <= len(code) <= 3 and code.isalpha() and code.islower() and known_locale(code)
 
 
 def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: Store | None = None,

@@ -52,6 +52,11 @@ def date_pattern(language: str, name: str | None, kind: str) -> str:
     return name
 
 
+def language_suffix(code: str) -> bool:
+    """Whether CODE, the last dotted part of a file name ('x.en.md'), names a language."""
+    return 2 <= len(code) <= 3 and code.isalpha() and code.islower() and known_locale(code)
+
+
 def known_locale(code: str) -> bool:
     """Whether Babel has the data to write dates and numbers in the language CODE ('vi', 'pt-BR')."""
     try:

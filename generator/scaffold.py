@@ -17,7 +17,7 @@ from babel import Locale
 
 from generator import starter
 from generator.errors import N_, ErrorCollector
-from generator.i18n import known_locale
+from generator.i18n import language_suffix
 from generator.sources import SourceText, split_front_matter
 from generator.yamlio import load_yaml
 from generator.slugs import slugify
@@ -69,7 +69,7 @@ def new_content(site_dir: Path, kind: str, title: str, moment: Moment, language:
         raise ScaffoldProblem(N_("{path} already exists; it was left as it is"),
                               N_("open that file to edit it, or choose another title"),
                               path=path.relative_to(site_dir).as_posix())
-    texts = starter.SKELETONS["vi" if language.split("-")[0] == "vi" else "en"]
+    texts = starter.SKELETONS[_skeleton_language(language)]
     values = {"title": yaml_text(title), "date": moment.day.isoformat()}
     if kind == "post":
         values["time"] = moment.time or "08:00"
@@ -120,6 +120,16 @@ def translation_language(languages: tuple[str, ...], original: Path | None, lang
     return language
 
 
+def _skeleton_language(language: str) -> str:
+    """Skeletons and their hints are written in Vietnamese and English: 'vi' for Vietnamese, else 'en'."""
+    return "vi" if language.split("-")[0] == "vi" else "en"
+
+
+def placeholder(language: str) -> str:
+    """What a skeleton in LANGUAGE writes where the writer must fill in (one of checks.PLACEHOLDERS)."""
+    return _TRANSLATION_HINTS[_skeleton_language(language)]["marker"]
+
+
 def new_translation(site_dir: Path, kind: str, title: str, original: Path, language: str) -> Path:
     """Writes the skeleton of ORIGINAL's translation into LANGUAGE beside it; returns its path.
 
@@ -134,7 +144,7 @@ def new_translation(site_dir: Path, kind: str, title: str, original: Path, langu
                               N_("give the original's path, e.g. {example}"), code=2, path=str(original), kind=kind,
                               example=f"{FOLDERS[kind]}/2027-01-09-ngay-hoi" + suffixes[0])
     stem, _, code = source.stem.rpartition(".")
-    if stem and 2 <= len(code) <= 3 and code.isalpha() and code.islower() and known_locale(code):
+    if stem and language_suffix(code):
         raise ScaffoldProblem(N_("{path} is a translation itself"), N_("give the path of its original, {original}"),
                               code=2, path=str(original), original=source.with_name(stem + source.suffix).name)
     path = source.with_name(f"{source.stem}.{language}{source.suffix}")
@@ -142,8 +152,8 @@ def new_translation(site_dir: Path, kind: str, title: str, original: Path, langu
     if path.exists():
         raise ScaffoldProblem(N_("{path} already exists; it was left as it is"),
                               N_("open that file to edit it, or choose another title"), path=rel)
-    hints = _TRANSLATION_HINTS["vi" if language.split("-")[0] == "vi" else "en"]
-    name = Locale.parse(language.replace("-", "_")).get_display_name("vi" if hints is _TRANSLATION_HINTS["vi"] else "en")
+    hints = _TRANSLATION_HINTS[_skeleton_language(language)]
+    name = Locale.parse(language.replace("-", "_")).get_display_name(_skeleton_language(language))
     head = "# " + hints["head"].format(language=name, original=source.relative_to(site_dir.resolve()).as_posix(),
                                         facts=hints[kind])
     try:
