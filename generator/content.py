@@ -50,6 +50,11 @@ class Variant:
     original: str | None = None  # site-relative source path of the original
     partial: bool = False
 
+    def says(self, fields: Fields, key: str) -> bool:
+        """Whether this file gives KEY itself: always an original's (it has its default), a partial
+        translation's only when written (else the value is left None, to come from the original)."""
+        return not self.partial or fields.has(key)
+
 
 # What a translation takes from its original when it does not say it itself: facts, not words.
 INHERITED = {
@@ -288,7 +293,7 @@ def _page(site: Path, path: Path, which: Variant, tz: tzinfo, errors: ErrorColle
                 body=Body(doc.body, doc.path, doc.body_offset), summary=fields.str("summary"),
                 slug=fields.str("slug"), updated=fields.datetime("updated", tz), draft=fields.bool("draft", False),
                 title_line=fields.key_loc("title").line,
-                eligibility=fields.bool("eligibility", False) if fields.has("eligibility") or not which.partial else None,
+                eligibility=fields.bool("eligibility", False) if which.says(fields, "eligibility") else None,
                 language=which.language, original=which.original)
     fields.finish(PAGE_KEYS)
     return None if _has_new_errors(errors, count) else page
@@ -347,7 +352,7 @@ def _event(site: Path, path: Path, which: Variant, tz: tzinfo, media: set[str],
     image, alt = _image(fields, media)
     event = Event(
         id=_file_id(path, which), source=fields.path, title=title or "", start=start, end=end, venue=venue,
-        organizers=tuple(fields.str_list("organizers")) if fields.has("organizers") or not which.partial else None,
+        organizers=tuple(fields.str_list("organizers")) if which.says(fields, "organizers") else None,
         status=fields.choice("status", STATUSES, None if which.partial else "scheduled"),
         target_units=fields.int("target_units", maximum=10**7), results=results,
         registration=fields.url("registration"), contact=contact, description=description,
@@ -366,7 +371,7 @@ def _recognition(site: Path, path: Path, which: Variant, tz: tzinfo, errors: Err
     title = fields.str("title", required=True)
     award = fields.str("award", required=not which.partial)
     when = fields.date("date", tz, required=not which.partial)
-    people = [] if fields.has("people") or not which.partial else None
+    people = [] if which.says(fields, "people") else None
     for person in fields.list_of_mappings("people", required=not which.partial):
         for key in list(person.data):
             if slugify(str(key)).replace("-", "_") in PERSONAL_KEYS:  # "Số điện thoại" -> so_dien_thoai
@@ -396,7 +401,7 @@ def _needs(site: Path, path: Path, which: Variant, tz: tzinfo, errors: ErrorColl
     updated = fields.date("updated", tz, required=not which.partial)
     valid_days = fields.int("valid_days", minimum=1, maximum=365, default=None if which.partial else 14)
     message = fields.str("message", required=True)
-    groups = [] if fields.has("groups") or not which.partial else None
+    groups = [] if which.says(fields, "groups") else None
     group_fields = fields.mapping("groups")
     if group_fields:
         for key in list(group_fields.data):
