@@ -52,11 +52,6 @@ class BuildResult:
         return cls(sites=sites, pages=sum(len(s.outputs) for s in sites), copied=copied,
                    seconds=time.perf_counter() - started, warnings=errors.warnings, language=config.language)
 
-    @property
-    def site(self) -> Site | None:
-        """The site of the default language (None when the build found nothing to do)."""
-        return self.sites[0] if self.sites else None
-
 
 def now_in(config: SiteConfig, now: datetime | None) -> datetime:
     """Build time in the site timezone; the clock decides only what is future and upcoming."""
