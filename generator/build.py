@@ -26,13 +26,14 @@ from generator.images import materialize as materialize_images
 from generator.images import prepare as prepare_images
 from generator.markdown import Rendered
 from generator.models import Content
-from generator.outputs import machine_outputs
+from generator.outputs import calendar, machine_outputs
 from generator.render import render_pages
 from generator.search import bundle_in_memory, index_site
 from generator.theme import Theme
 from generator.uptodate import Inputs, Record, Records, output_state
 from generator.urls import BuildOptions, UrlPlan, plan_urls
-from generator.write import check_output_folder, write_site
+from generator.sinks import InMemory, Nowhere
+from generator.write import Staging, check_output_folder
 
 
 @dataclass
@@ -104,10 +105,11 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
     return config, sites
 
 
-def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector,
+def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector, sink,
             base_url: str | None = None, stage: Callable[[str], None] = lambda message: None,
-            cache: BuildCache | None = None):
-    """Loads and renders everything in memory. Returns (config, sites, files, copied count, start time).
+            cache: BuildCache | None = None, instead: dict | None = None):
+    """Loads and renders everything, putting each file into SINK (sinks.py) as it is made. Returns
+    (config, sites, copied count, start time). INSTEAD replaces output generators (machine_outputs).
 
     STAGE is told what is being done (a msgid), for a progress display.
     """
@@ -120,36 +122,38 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
     site = sites[0]
     theme = Theme.for_site(site_dir)
     stage(N_("making pages"))
-    files: dict[str, bytes | Path] = {}
     for each in sites:
-        files.update(render_pages(each, theme, errors, cache.pages, parallel=True))
+        render_pages(each, theme, errors, sink, cache.pages, parallel=True)
     if errors.has_errors():
         _fail(site_dir, config, errors)
-    generated, clashes = machine_outputs(sites)
+    generated, clashes = machine_outputs(sites, instead)
     for rel, first, second in clashes:
         errors.error(Loc("config.yaml"), N_("two outputs would be written to {path}: {first} and {second}"),
                      N_("change the permalinks in config.yaml"), path=rel, first=first, second=second)
     for rel, (producer, data) in generated.items():
-        if rel in files:
+        if rel in sink:
             errors.error(Loc("config.yaml"), N_("two outputs would be written to {path}: a page and {producer}"),
                          N_("change the permalinks in config.yaml"), path=rel, producer=producer)
-        files[rel] = data
+        else:
+            sink.put(rel, data)
     copied = 0
     for rel, path in Assets.for_theme(theme).files.items():  # CSS and JS with their hash in the name
-        files[rel] = path
+        sink.put(rel, path)
         copied += 1
     for media in site.media:
-        if media.path in files:
+        if media.path in sink:
             errors.error(Loc(media.source), N_("this file would overwrite the page {path}"), N_("rename the file"),
                          path=media.path)
-        files[media.path] = site_dir / media.source
+            continue
+        sink.put(media.path, site_dir / media.source)
         copied += 1
     if not errors.has_errors():
         stage(N_("resizing images"))
-        files.update(materialize_images(site.images, site_dir))  # resized copies, through .cache/images
+        for rel, path in materialize_images(site.images, site_dir).items():  # resized copies, through .cache/images
+            sink.put(rel, path)
     if errors.has_errors():
         _fail(site_dir, config, errors)
-    return config, sites, files, copied, started
+    return config, sites, copied, started
 
 
 def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions = BuildOptions(),
@@ -169,23 +173,24 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
                                warnings=list(done.warnings), language=done.language, up_to_date=True)
     errors = ErrorCollector()
     cache = BuildCache.for_site(site_dir) if use_cache else BuildCache.disabled()
-    config, sites, files, copied, started = produce(site_dir, options, now, errors, base_url, stage, cache)
-    stage(N_("writing files"))
-    # calendar SEQUENCE goes on from the last good build in this folder (see outputs/calendar.py)
-    for site in sites:
-        files.update(calendars_for(site, output_dir, cache.calendars))
-
-    def index_for_search(staging: Path) -> None:  # pagefind/, from the pages about to be published
-        if not config.search:
-            return
-        stage(N_("indexing for search"))
-        index_site(staging, errors, files, cache.search)
-        if errors.has_errors():
-            _fail(site_dir, config, errors)  # the staging folder is dropped, the old output stays
-
     # what the last build wrote into this folder: unchanged files are hard-linked, not rewritten
     manifest = dict(cache.outputs.get(str(output_dir)) or {}) if cache.outputs is not None else None
-    write_site(output_dir, files, before_swap=index_for_search, manifest=manifest, spare=cache.spare(output_dir))
+    # calendar SEQUENCE goes on from the last good build in this folder (see outputs/calendar.py)
+    instead = {calendar.generate: lambda each: calendars_for(each, output_dir, cache.calendars)}
+    with Staging(output_dir, manifest, cache.spare(output_dir)) as staging:
+        config, sites, copied, started = produce(site_dir, options, now, errors, staging, base_url, stage, cache,
+                                                 instead)
+        stage(N_("writing files"))
+
+        def index_for_search(folder: Path) -> None:  # pagefind/, from the pages about to be published
+            if not config.search:
+                return
+            stage(N_("indexing for search"))
+            index_site(folder, errors, staging, cache.search)
+            if errors.has_errors():
+                _fail(site_dir, config, errors)  # the staging folder is dropped, the old output stays
+
+        staging.finish(before_swap=index_for_search)
     if manifest is not None:
         cache.outputs.put(str(output_dir), manifest)
     cache.save()  # only after a build that succeeded
@@ -204,12 +209,14 @@ def build_in_memory(site_dir: Path, options: BuildOptions, base_url: str, cache:
     server serves it from there. CACHE lives as long as the caller, who saves it; SCRATCH is a
     private folder for the search indexer. Calendars start at SEQUENCE 0 (no previous output)."""
     errors = ErrorCollector()
-    config, sites, files, copied, started = produce(site_dir.resolve(), options, None, errors, base_url, cache=cache)
+    sink = InMemory()
+    config, sites, copied, started = produce(site_dir.resolve(), options, None, errors, sink, base_url, cache=cache)
     if config.search:
-        files.update(bundle_in_memory(files, errors, cache.search, scratch))
+        for rel, data in bundle_in_memory(sink, errors, cache.search, scratch).items():
+            sink.put(rel, data)
         if errors.has_errors():
             _fail(site_dir, config, errors)
-    return BuildResult.of(config, sites, copied, started, errors), files
+    return BuildResult.of(config, sites, copied, started, errors), sink.files
 
 
 def check(site_dir: Path, options: BuildOptions = BuildOptions(), now: datetime | None = None,
@@ -217,7 +224,8 @@ def check(site_dir: Path, options: BuildOptions = BuildOptions(), now: datetime 
     """Every validation a build does, writing nothing (the build cache is read, never saved)."""
     errors = ErrorCollector()
     cache = BuildCache.for_site(site_dir.resolve())
-    config, sites, files, copied, started = produce(site_dir.resolve(), options, now, errors, base_url, cache=cache)
+    config, sites, copied, started = produce(site_dir.resolve(), options, now, errors, Nowhere(), base_url,
+                                             cache=cache)
     return BuildResult.of(config, sites, copied, started, errors)
 
 

@@ -39,7 +39,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = 3  # bump when the way stores are written changes
+FORMAT = 4  # bump when the way stores are written changes
 # their output is what the stores hold: a new release of any of them starts the cache afresh
 LIBRARIES = ("markdown", "nh3", "jinja2", "babel", "pyyaml", "python-slugify", "pagefind")
 
@@ -186,9 +186,7 @@ class Store:
             return store
         try:
             with path.open("rb") as fp, _no_gc():
-                saved_version, data = pickle.load(fp)
-            if saved_version == version and isinstance(data, dict):
-                store.data = data
+                store.data = _load(fp, version)
         except Exception:  # corrupt, truncated or foreign: start afresh (the cache is only an optimisation)
             store.data = {}
         return store
@@ -220,11 +218,37 @@ class Store:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
         try:
             with os.fdopen(fd, "wb") as fp:
-                pickle.dump((self.version, kept), fp, protocol=pickle.HIGHEST_PROTOCOL)
+                _dump(self.version, kept, fp)
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+CHUNK = 500  # entries per pickle in a store file
+
+
+def _dump(version: str, data: dict, fp) -> None:
+    """Writes a store as a series of pickles: its version, dicts of CHUNK entries, then None. The
+    pickler holds its whole output in memory until it ends: one pickle of 10k models would add
+    their 60 MB to the build's peak memory; chunks add a few hundred kB."""
+    pickle.dump(version, fp, protocol=pickle.HIGHEST_PROTOCOL)
+    items = list(data.items())
+    for start in range(0, len(items), CHUNK):
+        pickle.dump(dict(items[start:start + CHUNK]), fp, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.dump(None, fp, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _load(fp, version: str) -> dict:
+    """What ``_dump`` wrote, if it is whole and of VERSION; {} otherwise."""
+    if pickle.load(fp) != version:
+        return {}
+    data: dict = {}
+    while (chunk := pickle.load(fp)) is not None:  # a file cut short raises: the caller starts afresh
+        if not isinstance(chunk, dict):
+            return {}
+        data.update(chunk)
+    return data
 
 
 @contextlib.contextmanager

@@ -18,7 +18,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from generator.models import Body
+from generator.models import Body, utf8_pickled
 from generator.schema import unsafe_scheme
 
 EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
@@ -61,6 +61,15 @@ class Rendered:
     broken_links: tuple[tuple[str, int, int], ...]  # (target, line, col) in the source file
     unsafe_links: tuple[tuple[str, int, int], ...]
     links: tuple[tuple[str, "str | None"], ...] = ()  # every content link and what it resolved to (for the cache)
+
+    def __reduce__(self):  # for the build cache: see models.utf8_pickled
+        return _rendered, (utf8_pickled(self.html), self.first_paragraph, utf8_pickled(self.toc), self.broken_links,
+                           self.unsafe_links, self.links)
+
+
+def _rendered(html: bytes, first_paragraph: str, toc: bytes, broken_links, unsafe_links, links) -> Rendered:
+    return Rendered(html.decode("utf-8", "surrogatepass"), first_paragraph, toc.decode("utf-8", "surrogatepass"),
+                    broken_links, unsafe_links, links)
 
 
 LinkResolver = Callable[[str, str], "str | None"]  # (source path, target path) -> URL or None

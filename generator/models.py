@@ -12,6 +12,20 @@ class Body:
     path: str
     line_offset: int  # lines before the first line of the Markdown in the file
 
+    def __reduce__(self):  # for the build cache: see utf8_pickled
+        return _body, (utf8_pickled(self.markdown), self.path, self.line_offset)
+
+
+def utf8_pickled(text: str) -> bytes:
+    """TEXT as UTF-8, for pickling a long text. Pickling a str makes CPython keep a UTF-8 copy
+    inside the str for the rest of its life: saving the cache of 10k bodies would add their 50 MB
+    to the build's peak memory. ``str.encode`` makes a copy that is freed once written."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _body(markdown: bytes, path: str, line_offset: int) -> "Body":
+    return Body(markdown.decode("utf-8", "surrogatepass"), path, line_offset)
+
 
 @dataclass(frozen=True)
 class Post:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 _state = None  # set just before forking; the workers inherit it
 _items: Sequence = ()  # likewise: workers are sent index ranges, not pickled items
@@ -37,13 +37,24 @@ def fork_map(function: Callable, state, items: Sequence, workers: int | None = N
     FUNCTION must be a module-level function returning a list (one result per item). Workers
     inherit STATE and ITEMS when forked: only index ranges go to them (pickling the pages' data,
     every post view they list, cost more than rendering them), and only results come back."""
+    return list(fork_iter(function, state, items, workers))
+
+
+def fork_iter(function: Callable, state, items: Sequence, workers: int | None = None) -> Iterator:
+    """As ``fork_map``, but yields each item's result, in order, as soon as its chunk is done: the
+    caller can write pages while the workers render the next ones, holding only a few at once."""
     global _state, _items
     workers = workers or min(cpu_count(), 8)
     size = max(1, -(-len(items) // (workers * 4)))  # a few chunks per worker balance uneven items
+    size = min(size, CHUNK_MAX)
     jobs = [(function, start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _state, _items = state, items
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [result for part in pool.map(_call, jobs) for result in part]
+            for part in pool.imap(_call, jobs):
+                yield from part
     finally:
         _state, _items = None, ()
+
+
+CHUNK_MAX = 250  # items per chunk at most: what comes back at once stays small (pages are ~15 KB each)

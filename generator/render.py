@@ -1,4 +1,4 @@
-"""The Jinja environment (autoescape, StrictUndefined) and Site -> {output path: bytes}."""
+"""The Jinja environment (autoescape, StrictUndefined) and Site -> HTML pages, put into a sink (sinks.py)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,10 +16,13 @@ from generator.errors import ErrorCollector, Loc, N_
 from generator.flyer import first_list, qr_svg
 from generator.graph import Site
 from generator.i18n import date_pattern, load_catalogue
-from generator.parallel import can_fork, fork_map
+from generator.parallel import can_fork, fork_iter
 from generator.seo import Metadata, json_for_script
 from generator.templatecache import BYTECODE
 from generator.theme import Theme
+from generator.write import identity
+
+INDEX_MARK = b"data-pagefind-body"  # Pagefind indexes only the pages marked so (search.py)
 
 
 def _translations(theme: Theme, language: str) -> NullTranslations:
@@ -92,36 +95,39 @@ def environment(site: Site, theme: Theme) -> jinja2.Environment:
 ALWAYS_READ = ("config", "urls", "images")  # read by head tags (seo.py) and pictures outside the proxy
 
 
-def render_pages(site: Site, theme: Theme, errors: ErrorCollector, store: Store | None = None,
-                 parallel: bool = False) -> dict[str, bytes]:
-    """Every page of SITE. With a cache STORE, a page is re-rendered only if something it read changed:
-    the theme, the config, its own data, or a part of the site graph its template touched."""
+def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: Store | None = None,
+                 parallel: bool = False) -> None:
+    """Puts every page of SITE into SINK (sinks.py) as it is rendered. With a cache STORE, a page is
+    re-rendered only if something it read changed: the theme, the config, its own data, or a part of
+    the site graph its template touched. The store keeps the identity of a page's bytes, not the
+    bytes: an unchanged page is taken from the last build's output folder (``sink.previous``);
+    only for a sink that keeps everything in memory (the dev server) does it keep the bytes."""
     env = environment(site, theme)
     keys = PageKeys(site, theme) if store is not None else None  # hashing is work only a cache needs
-    files: dict[str, bytes] = {}
     misses = []
     for out in site.outputs:
         entry = store.get(out.path) if store is not None else None
         if entry is not None:
-            key, read, data = entry
+            key, read, ident, indexed, kept = entry
             if keys.key(out, read) == key:
-                files[out.path] = data
-                continue
+                data = kept if kept is not None else sink.previous(out.path, ident)
+                if data is not None:
+                    sink.put(out.path, data, ident, indexed)
+                    continue
         misses.append(out)
     if parallel and len(misses) >= PARALLEL_PAGES and can_fork():
-        results = fork_map(_render_many, env, misses)
+        results = fork_iter(_render_many, (env, keys), misses)
     else:
-        results = _render_many(env, misses)
-    for out, (data, read, problem) in zip(misses, results):
+        results = (_render_one(env, keys, out) for out in misses)
+    for out, (data, ident, indexed, read, key, problem) in zip(misses, results):
         if problem is not None:
             _report(problem, out, theme, errors)
             if problem[0] in ("syntax", "missing"):
                 break
             continue
-        files[out.path] = data
+        sink.put(out.path, data, ident, indexed)
         if store is not None:
-            store.put(out.path, (keys.key(out, read), read, data))
-    return {out.path: files[out.path] for out in site.outputs if out.path in files}
+            store.put(out.path, (key, read, ident, indexed, data if sink.in_memory else None))
 
 
 class PageKeys:
@@ -146,22 +152,28 @@ class PageKeys:
 PARALLEL_PAGES = 300
 
 
-def _render_one(env: jinja2.Environment, out) -> tuple[bytes | None, tuple[str, ...], tuple | None]:
+def _render_one(env: jinja2.Environment, keys: PageKeys | None, out) -> tuple:
+    """(bytes, their identity, marked for the search index, the site parts read, the page's cache key
+    (with KEYS), None), or a problem in the last place. Workers hash the bytes and the parts of the
+    site graph: the parent only writes files."""
     read: set[str] = set()
     try:
         template = env.get_template(out.template)  # the environment caches compiled templates
         html = template.render(output=out, site=RecordingSite(env.globals["site"], read), **out.values)
     except jinja2.TemplateSyntaxError as exc:
-        return None, (), ("syntax", exc.name or out.template, exc.lineno or 0, exc.message or str(exc))
+        return None, "", False, (), None, ("syntax", exc.name or out.template, exc.lineno or 0, exc.message or str(exc))
     except jinja2.TemplateNotFound as exc:
-        return None, (), ("missing", str(exc.name), 0, "")
+        return None, "", False, (), None, ("missing", str(exc.name), 0, "")
     except jinja2.UndefinedError as exc:
-        return None, (), ("undefined", out.template, 0, str(exc))
-    return html.encode("utf-8"), tuple(sorted(read)), None
+        return None, "", False, (), None, ("undefined", out.template, 0, str(exc))
+    data, parts = html.encode("utf-8"), tuple(sorted(read))
+    key = keys.key(out, parts) if keys is not None else None
+    return data, identity(data), out.path.endswith(".html") and INDEX_MARK in data, parts, key, None
 
 
-def _render_many(env, outs) -> list:
-    return [_render_one(env, out) for out in outs]
+def _render_many(state, outs) -> list:
+    env, keys = state
+    return [_render_one(env, keys, out) for out in outs]
 
 
 def _report(problem: tuple, out, theme: Theme, errors: ErrorCollector) -> None:

@@ -35,15 +35,16 @@ def pagefind_command() -> list[str] | None:
     return [str(executable)] if executable else None
 
 
-def index_site(folder: Path, errors: ErrorCollector, pages: dict | None = None, store: Store | None = None) -> None:
+def index_site(folder: Path, errors: ErrorCollector, sink=None, store: Store | None = None) -> None:
     """Writes FOLDER/pagefind/ from the HTML in FOLDER; a missing Pagefind is a warning, not a failure.
 
-    With PAGES (the output files) and a cache STORE, the bundle is cached under the hash of the
-    pages marked for indexing, so a rebuild that changed none of them does not run Pagefind again.
+    With SINK (where the build put its files: sinks.py) and a cache STORE, the bundle is cached
+    under the hash of the pages marked for indexing, so a rebuild that changed none of them does
+    not run Pagefind again.
     """
     key = None
-    if pages is not None and store is not None:
-        key = _bundle_key(_indexed(pages))
+    if sink is not None and store is not None:
+        key = _bundle_key(sink)
         cached = store.get(key)
         if cached is not None:
             for rel, data in cached.items():
@@ -71,31 +72,26 @@ def _stable_entry(entry: Path) -> None:
         entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def _indexed(pages: dict) -> list[tuple[str, bytes]]:
-    """The pages Pagefind reads (marked with data-pagefind-body; it skips every other page then)."""
-    return sorted((rel, data) for rel, data in pages.items()
-                  if rel.endswith(".html") and isinstance(data, bytes) and b"data-pagefind-body" in data)
+def _bundle_key(sink) -> str:
+    """The search store's key: the pages Pagefind reads (those marked with data-pagefind-body; it
+    skips every other page then), their paths and the identities of their bytes."""
+    return digest(*(part for rel in sorted(sink.indexed) for part in (rel, sink.identities[rel])))
 
 
-def _bundle_key(indexed: list[tuple[str, bytes]]) -> str:
-    """The search store's key: the indexed pages, paths and bytes."""
-    return digest(*(part for item in indexed for part in item))
-
-
-def bundle_in_memory(pages: dict, errors: ErrorCollector, store: Store | None, scratch: Path) -> dict[str, bytes]:
-    """{'pagefind/...': bytes} for a site kept in memory (the dev server). From the cache STORE if
-    the indexed pages are unchanged; else Pagefind runs over a scratch folder (under SCRATCH)
-    holding only the pages it indexes, removed afterwards."""
-    indexed = _indexed(pages)
-    cached = store.get(_bundle_key(indexed)) if store is not None else None
+def bundle_in_memory(sink, errors: ErrorCollector, store: Store | None, scratch: Path) -> dict[str, bytes]:
+    """{'pagefind/...': bytes} for a site kept in memory (the dev server: sinks.InMemory). From the
+    cache STORE if the indexed pages are unchanged; else Pagefind runs over a scratch folder (under
+    SCRATCH) holding only the pages it indexes, removed afterwards."""
+    cached = store.get(_bundle_key(sink)) if store is not None else None
     if cached is not None:
         return {f"{BUNDLE}/{rel}": data for rel, data in cached.items()}
     with tempfile.TemporaryDirectory(prefix="search-", dir=scratch) as name:
         folder = Path(name)
-        for rel, data in indexed:
+        for rel in sorted(sink.indexed):
             (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-            (folder / rel).write_bytes(data)
-        index_site(folder, errors, pages, store)
+            data = sink.files[rel]
+            (folder / rel).write_bytes(data if isinstance(data, bytes) else Path(data).read_bytes())
+        index_site(folder, errors, sink, store)
         return {f"{BUNDLE}/{path.relative_to(folder / BUNDLE).as_posix()}": path.read_bytes()
                 for path in sorted((folder / BUNDLE).rglob("*")) if path.is_file()}
 

@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 from typing import Callable
@@ -90,74 +91,144 @@ def recover(output: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A file the last build wrote and that still holds these bytes: linked into the new output, not
+    rewritten. IDENTITY is the hash of its bytes, as ``identity`` gives it; PATH where it is now."""
+    identity: str
+    path: str
+
+
+def identity(data: bytes | Path | Kept) -> str:
+    """What the manifest records of a file's content: the hash of bytes; for a file copied through,
+    its path, size and mtime (a 40 MB photo is not hashed every build)."""
+    if isinstance(data, Kept):
+        return data.identity
+    if isinstance(data, Path):
+        stat = data.stat()
+        return f"file:{data}:{stat.st_size}:{stat.st_mtime_ns}"
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class Staging:
+    """The output folder being made: files are written into a staging folder beside OUTPUT as they
+    are produced (``put``), and ``finish`` swaps it in place of OUTPUT. Leaving the ``with`` block
+    without finishing (an error, Ctrl-C) removes the staging folder: the old output stays.
+
+    MANIFEST (from the build cache: path -> (identity, size, mtime) of what the last build wrote)
+    lets a file whose bytes did not change be hard-linked from the current output instead of
+    written again, and lets ``previous`` hand out such a file without its bytes being in memory;
+    it is updated in place by ``finish``. SPARE (a path in the build cache, or None) is where the
+    replaced output is kept for the next build to recycle. The staging folder is made at the first
+    ``put``: a build that fails before writing anything leaves the spare where it is."""
+
+    in_memory = False  # sinks.py
+
+    def __init__(self, output: Path, manifest: dict | None = None, spare: Path | None = None):
+        self.output = output.resolve()
+        self.manifest = manifest
+        self.spare = spare
+        self.recorded = dict(manifest) if manifest is not None else {}
+        self.fresh: dict[str, tuple] = {}
+        self.identities: dict[str, str] = {}  # every file put: path -> identity
+        self.indexed: set[str] = set()  # pages marked for the search index (data-pagefind-body)
+        self.written = 0
+        self.staging: Path | None = None
+
+    def __enter__(self) -> "Staging":
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if self.staging is not None:  # not finished: abandoned
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+    def __contains__(self, rel: str) -> bool:
+        return rel in self.identities
+
+    def _open(self) -> None:
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        recover(self.output)
+        self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + self.output.name + "-", dir=self.output.parent))
+        self.present_files, self.present_folders = _recycle(self.spare, self.staging)
+        # plain strings, not Paths: 13k files are joined, linked and checked here
+        self.staging_dir, self.old_dir = str(self.staging), str(self.output)
+        self.made: set[str] = {""}
+
+    def previous(self, rel: str, wanted: str) -> Kept | None:
+        """The file the last build wrote at REL, if its bytes had identity WANTED and it is untouched."""
+        path = os.path.join(self.output, safe_relpath(rel))
+        return Kept(wanted, path) if _unchanged(path, wanted, self.recorded.get(rel)) is not None else None
+
+    def put(self, rel: str, data: bytes | Path | Kept, known: str | None = None, indexed: bool = False) -> None:
+        """Writes DATA at REL (once per path). KNOWN is its identity when the caller has it already;
+        INDEXED marks a page the search index reads."""
+        if self.staging is None:
+            self._open()
+        safe = safe_relpath(rel)
+        target = os.path.join(self.staging_dir, safe)
+        folder = posixpath.dirname(safe)
+        if folder not in self.made:
+            _make_folder(self.staging_dir, folder, self.present_files, self.present_folders)
+            self.made.add(folder)
+        ident = known or identity(data)
+        self.identities[rel] = ident
+        if indexed:
+            self.indexed.add(rel)
+        before = self.recorded.get(rel)
+        inode = self.present_files.pop(safe, None)
+        if safe in self.present_folders:  # a folder of the recycled tree where a file goes now
+            shutil.rmtree(target)
+            self.present_folders.discard(safe)
+        old = os.path.join(self.old_dir, safe)
+        kept = _unchanged(old, ident, before)
+        if kept is not None and inode == kept.st_ino:
+            self.fresh[rel] = before  # the recycled tree holds this very file already
+            return
+        if inode is not None:
+            os.unlink(target)  # never write into it: the live output may share its inode
+        if kept is not None and _link(old, target):
+            self.fresh[rel] = before  # the same inode: same size and mtime, no need to stat it again
+            return
+        if isinstance(data, Kept):  # touched since previous() saw it, or not linkable: its bytes, copied
+            shutil.copyfile(data.path, target)
+        elif isinstance(data, Path):
+            shutil.copyfile(data, target)
+        else:
+            Path(target).write_bytes(data)
+        self.written += 1
+        if self.manifest is not None:
+            stat = os.stat(target)
+            self.fresh[rel] = (ident, stat.st_size, stat.st_mtime_ns)
+
+    def finish(self, before_swap: Callable[[Path], None] | None = None) -> int:
+        """Swaps the staging folder in place of the output. Returns the number of files written.
+
+        BEFORE_SWAP(staging), if given, runs on the complete staging folder just before the swap: it
+        may add files (the search index is built there) or raise to abandon the build."""
+        if self.staging is None:
+            self._open()
+        _drop_unused(self.staging_dir, self.made, self.present_files, self.present_folders)
+        (self.staging / MARKER).write_bytes(b"")
+        if before_swap is not None:
+            before_swap(self.staging)
+        os.chmod(self.staging, 0o755)  # mkdtemp makes it private; a web server must read it
+        _swap(self.staging, self.output, self.spare)
+        self.staging = None
+        if self.manifest is not None:
+            self.manifest.clear()
+            self.manifest.update(self.fresh)
+        return self.written
+
+
 def write_site(output: Path, files: dict[str, bytes | Path],
                before_swap: Callable[[Path], None] | None = None, manifest: dict | None = None,
                spare: Path | None = None) -> int:
-    """Writes FILES into a staging folder, then swaps it in place of OUTPUT. Returns files written.
-
-    BEFORE_SWAP(staging), if given, runs on the complete staging folder just before the swap: it may
-    add files (the search index is built there) or raise to abandon the build, output untouched.
-
-    MANIFEST (from the build cache: path -> (content hash, size, mtime) of what the last build
-    wrote) lets a file whose bytes did not change be hard-linked from the current output instead
-    of written again; it is updated in place for the next build. SPARE (a path in the build
-    cache, or None) is where the replaced output is kept for the next build to recycle."""
-    output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    recover(output)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + output.name + "-", dir=output.parent))
-    written = 0
-    recorded = dict(manifest) if manifest is not None else {}
-    fresh: dict[str, tuple] = {}
-    try:
-        present_files, present_folders = _recycle(spare, staging)
-        # plain strings, not Paths: 13k files are joined, linked and checked here
-        staging_dir, old_dir = str(staging), str(output)
-        made: set[str] = {""}
+    """Writes FILES ({path: bytes, or a file to copy}) as the new OUTPUT, all at once (``Staging``)."""
+    with Staging(output, manifest, spare) as staging:
         for rel, data in sorted(files.items()):
-            safe = safe_relpath(rel)
-            target = os.path.join(staging_dir, safe)
-            folder = posixpath.dirname(safe)
-            if folder not in made:
-                _make_folder(staging_dir, folder, present_files, present_folders)
-                made.add(folder)
-            identity = _identity(data)
-            before = recorded.get(rel)
-            inode = present_files.pop(safe, None)
-            if safe in present_folders:  # a folder of the recycled tree where a file goes now
-                shutil.rmtree(target)
-                present_folders.discard(safe)
-            old = os.path.join(old_dir, safe)
-            kept = _unchanged(old, identity, before)
-            if kept is not None and inode == kept.st_ino:
-                fresh[rel] = before  # the recycled tree holds this very file already
-                continue
-            if inode is not None:
-                os.unlink(target)  # never write into it: the live output may share its inode
-            if kept is not None and _link(old, target):
-                fresh[rel] = before  # the same inode: same size and mtime, no need to stat it again
-                continue
-            if isinstance(data, Path):
-                shutil.copyfile(data, target)
-            else:
-                Path(target).write_bytes(data)
-            written += 1
-            if manifest is not None:
-                stat = os.stat(target)
-                fresh[rel] = (identity, stat.st_size, stat.st_mtime_ns)
-        _drop_unused(staging_dir, made, present_files, present_folders)
-        (staging / MARKER).write_bytes(b"")
-        if before_swap is not None:
-            before_swap(staging)
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
-        _swap(staging, output, spare)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if manifest is not None:
-        manifest.clear()
-        manifest.update(fresh)
-    return written
+            staging.put(rel, data)
+        return staging.finish(before_swap)
 
 
 def _recycle(spare: Path | None, staging: Path) -> tuple[dict[str, int], set[str]]:
@@ -222,13 +293,6 @@ def _drop_unused(root: str, made: set[str], present_files: dict[str, int], prese
             folder = posixpath.dirname(folder)
     for rel in sorted(present_folders - needed):  # parents first: their subfolders go with them
         shutil.rmtree(os.path.join(root, rel), ignore_errors=True)
-
-
-def _identity(data: bytes | Path) -> str:
-    if isinstance(data, Path):
-        stat = data.stat()
-        return f"file:{data}:{stat.st_size}:{stat.st_mtime_ns}"
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _unchanged(old: str, identity: str, recorded) -> os.stat_result | None:

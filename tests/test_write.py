@@ -160,3 +160,36 @@ def test_recycled_spare_never_follows_links_and_drops_strays(tmp_path: Path):
     assert tree_bytes(out) == {MARKER: b"", **SITE_V1}
     assert not any(p.is_symlink() for p in out.rglob("*"))
     assert (outside / "index.html").read_bytes() == b"precious" and sorted(outside.iterdir()) == [outside / "index.html"]
+
+
+def test_files_stream_into_staging_and_an_abandoned_build_leaves_the_output(tmp_path: Path):
+    """Staging: files are written as they are put (no build holds every page at once); leaving the
+    block without finish() drops them, and a build that failed before its first file leaves even
+    the spare where it was."""
+    from generator.write import Kept, Staging, identity
+    out, spare, manifest = two_builds(tmp_path)
+    with pytest.raises(RuntimeError):
+        with Staging(out, dict(manifest), spare):
+            raise RuntimeError("content errors: nothing put yet")
+    assert spare.is_dir() and tree_bytes(out) == {MARKER: b"", **SITE_V1}
+    with pytest.raises(RuntimeError):
+        with Staging(out, dict(manifest), spare) as staging:
+            staging.put("index.html", b"half")
+            written = [p for p in tmp_path.iterdir() if p.name.startswith(STAGING_PREFIX)]
+            assert len(written) == 1 and (written[0] / "index.html").read_bytes() == b"half"  # on disk already
+            raise RuntimeError("a template error half-way")
+    assert tree_bytes(out) == {MARKER: b"", **SITE_V1}
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(STAGING_PREFIX)]
+    # what the last build wrote is handed out as a file, not bytes, and only if untouched since
+    with Staging(out, manifest, None) as staging:
+        kept = staging.previous("a/index.html", identity(b"A"))
+        assert kept == Kept(identity(b"A"), str(out / "a" / "index.html"))
+        assert staging.previous("a/index.html", identity(b"other")) is None
+        (out / "b" / "index.html").write_bytes(b"edited by hand")
+        assert staging.previous("b/index.html", identity(b"B")) is None
+        staging.put("a/index.html", kept)
+        staging.put("b/index.html", b"B")
+        before = (out / "a" / "index.html").stat().st_ino
+        staging.finish()
+    assert tree_bytes(out) == {MARKER: b"", "a/index.html": b"A", "b/index.html": b"B"}
+    assert (out / "a" / "index.html").stat().st_ino == before  # linked, not rewritten

@@ -25,11 +25,16 @@ def _register_bundled() -> None:
     SITE_WIDE.append(sitemap.generate)
 
 
-def machine_outputs(sites: tuple[Site, ...]) -> tuple[dict[str, tuple[str, bytes]], list[tuple[str, str, str]]]:
-    """({path: (generator name, bytes)}, [(path, first generator, second generator)] for clashes)."""
+def machine_outputs(sites: tuple[Site, ...], instead: dict[Generator, Generator] | None = None,
+                    ) -> tuple[dict[str, tuple[str, bytes]], list[tuple[str, str, str]]]:
+    """({path: (generator name, bytes)}, [(path, first generator, second generator)] for clashes).
+
+    INSTEAD runs another function in place of a generator: a build into an output folder makes the
+    calendars with their SEQUENCE carried on from it, through the cache (carried.py)."""
     files: dict[str, tuple[str, bytes]] = {}
     clashes: list[tuple[str, str, str]] = []
-    runs = [(generate, generate(site)) for site in sites for generate in GENERATORS]
+    instead = instead or {}
+    runs = [(generate, instead.get(generate, generate)(site)) for site in sites for generate in GENERATORS]
     runs += [(generate, generate(sites)) for generate in SITE_WIDE]
     for generate, made in runs:
         for path, data in made.items():

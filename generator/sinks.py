@@ -1,0 +1,69 @@
+"""Where a build's files go as they are made: the output folder (``write.Staging``), memory (the
+dev server: ``InMemory``) or nowhere (``outreach check``: ``Nowhere``).
+
+Every sink has the same four members, which is all the build knows of it:
+
+- ``put(rel, data, known=None, indexed=False)``: the file at REL (bytes, a file to copy, or a file
+  the last build made, from ``previous``); KNOWN is the identity of its bytes if the caller has it
+  (``write.identity``), INDEXED marks a page the search index reads;
+- ``previous(rel, identity)``: what the last build made at REL, if it had this identity and is
+  still at hand; the page cache keeps identities, not bytes, and asks the sink for them;
+- ``rel in sink``: whether a file was put there already (two outputs for one path are an error);
+- ``identities`` and ``indexed``: what was put, for the search index's cache key;
+- ``in_memory``: whether it keeps what is put in memory, with no folder to find a page in again;
+  the page cache then keeps the pages' bytes (the dev server's cache lives as long as it does).
+
+Pages stream into the sink as they are rendered: no build holds every page's bytes at once.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.write import Kept, identity
+
+
+class InMemory:
+    """The files kept in memory ({path: bytes, or the file to send}). There is no previous build
+    to take a page from: the page cache keeps the bytes of the pages it records (``in_memory``)."""
+
+    in_memory = True
+
+    def __init__(self):
+        self.files: dict[str, bytes | Path] = {}
+        self.identities: dict[str, str] = {}
+        self.indexed: set[str] = set()
+
+    def __contains__(self, rel: str) -> bool:
+        return rel in self.identities
+
+    def previous(self, rel: str, wanted: str) -> None:
+        return None
+
+    def put(self, rel: str, data: bytes | Path | Kept, known: str | None = None, indexed: bool = False) -> None:
+        if isinstance(data, Kept):
+            data = Path(data.path).read_bytes()
+        self.files[rel] = data
+        self.identities[rel] = known or identity(data)
+        if indexed:
+            self.indexed.add(rel)
+
+
+class Nowhere:
+    """A build that writes nothing (``check``): a cached page need not be found, only known."""
+
+    in_memory = False
+
+    def __init__(self):
+        self.identities: dict[str, str] = {}
+        self.indexed: set[str] = set()
+
+    def __contains__(self, rel: str) -> bool:
+        return rel in self.identities
+
+    def previous(self, rel: str, wanted: str) -> bytes:
+        return b""
+
+    def put(self, rel: str, data, known: str | None = None, indexed: bool = False) -> None:
+        self.identities[rel] = known or ""
+        if indexed:
+            self.indexed.add(rel)
