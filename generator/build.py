@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import time
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from generator.images import materialize as materialize_images
 from generator.images import prepare as prepare_images
 from generator.markdown import Rendered
 from generator.models import Content
-from generator.outputs import calendar, machine_outputs
+from generator.outputs import calendar, feeds, machine_outputs
 from generator.render import render_pages
 from generator.search import bundle_in_memory, index_site
 from generator.theme import Theme
@@ -109,7 +110,8 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
             base_url: str | None = None, stage: Callable[[str], None] = lambda message: None,
             cache: BuildCache | None = None, instead: dict | None = None):
     """Loads and renders everything, putting each file into SINK (sinks.py) as it is made. Returns
-    (config, sites, copied count, start time). INSTEAD replaces output generators (machine_outputs).
+    (config, sites, copied count, start time). INSTEAD replaces output generators (machine_outputs);
+    feeds are made through the cache.
 
     STAGE is told what is being done (a msgid), for a progress display.
     """
@@ -126,7 +128,8 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
         render_pages(each, theme, errors, sink, cache.pages, parallel=True)
     if errors.has_errors():
         _fail(site_dir, config, errors)
-    generated, clashes = machine_outputs(sites, instead)
+    generated, clashes = machine_outputs(sites, {feeds.generate: functools.partial(feeds.generate, store=cache.feeds),
+                                                 **(instead or {})})
     for rel, first, second in clashes:
         errors.error(Loc("config.yaml"), N_("two outputs would be written to {path}: {first} and {second}"),
                      N_("change the permalinks in config.yaml"), path=rel, first=first, second=second)
@@ -210,7 +213,9 @@ def build_in_memory(site_dir: Path, options: BuildOptions, base_url: str, cache:
     private folder for the search indexer. Calendars start at SEQUENCE 0 (no previous output)."""
     errors = ErrorCollector()
     sink = InMemory()
-    config, sites, copied, started = produce(site_dir.resolve(), options, None, errors, sink, base_url, cache=cache)
+    instead = {calendar.generate: lambda each: calendars_for(each, None, cache.calendars)}
+    config, sites, copied, started = produce(site_dir.resolve(), options, None, errors, sink, base_url, cache=cache,
+                                             instead=instead)
     if config.search:
         for rel, data in bundle_in_memory(sink, errors, cache.search, scratch).items():
             sink.put(rel, data)

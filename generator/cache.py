@@ -17,6 +17,7 @@ another version gives the same output bytes, only slower. Its stores:
 - beside the stores, ``spare/``: the output a build replaced, recycled by the next (write.py).
 - **calendars**: the .ics files with SEQUENCE carried on, keyed by the config, the drives and
   the previous ``events.ics`` (carried.py).
+- **feeds**: each Atom and RSS pair, keyed by the config, its title, address and posts (outputs/feeds.py).
 - **files**: the hash of each source file's bytes with the stat it had (size, mtime, ctime,
   inode, device), as git's index keeps them, so an unchanged file is not read to be hashed.
 - beside the stores, ``builds.pickle``: per output folder, what the last build read and left
@@ -41,7 +42,8 @@ from pathlib import Path
 
 FORMAT = 4  # bump when the way stores are written changes
 # their output is what the stores hold: a new release of any of them starts the cache afresh
-LIBRARIES = ("markdown", "nh3", "jinja2", "babel", "pyyaml", "python-slugify", "pagefind")
+LIBRARIES = ("markdown", "nh3", "jinja2", "babel", "pyyaml", "python-slugify", "pagefind", "feedgen", "lxml",
+             "icalendar")
 
 
 def digest(*parts) -> str:
@@ -308,6 +310,7 @@ class BuildCache:
         self.outputs = store("outputs")
         self.files = store("files")
         self.calendars = store("calendars")
+        self.feeds = store("feeds")
 
     @staticmethod
     def folder_of(site: Path) -> Path:

@@ -281,3 +281,30 @@ def test_pickled_texts_leave_no_utf8_copy_behind():
     sizes = sys.getsizeof(body.markdown), sys.getsizeof(page.html)
     assert pickle.loads(pickle.dumps(body)) == body and pickle.loads(pickle.dumps(page)) == page
     assert (sys.getsizeof(body.markdown), sys.getsizeof(page.html)) == sizes
+
+
+def test_dev_server_builds_through_one_cache_match_fresh_ones(site: Path, tmp_path: Path):
+    """The dev server keeps one cache open across edits (pages with their bytes, feeds, calendars):
+    after each edit its build holds exactly what a build without any cache makes."""
+    from generator.build import build_in_memory
+    from generator.urls import BuildOptions
+    options, address = BuildOptions(drafts=True, future=True), "http://127.0.0.1:8000/"
+    cache = BuildCache.for_site(site)
+
+    def fresh() -> dict:
+        return build_in_memory(site, options, address, BuildCache.disabled(), tmp_path)[1]
+
+    build_in_memory(site, options, address, cache, tmp_path)
+    post = site / "content" / "posts" / "2023-12-05-a.md"
+    event = site / "content" / "events" / "2023-12-05-dot-mot.yaml"
+    for path, old, new in ((post, "Nghĩa cử cao đẹp", "Tấm lòng vàng"), (event, "Đợt một", "Đợt đầu tiên"),
+                           (post, "Tấm lòng vàng", "Nghĩa cử cao đẹp")):
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        cache.prune()
+        built = build_in_memory(site, options, address, cache, tmp_path)[1]
+        assert set(built) == set(reference := fresh())
+        assert all((built[rel] if isinstance(built[rel], bytes) else built[rel].read_bytes()) ==
+                   (reference[rel] if isinstance(reference[rel], bytes) else reference[rel].read_bytes())
+                   for rel in built), [rel for rel in built if built[rel] != reference[rel]]
+        assert any(new.encode() in data for rel, data in built.items() if rel.endswith((".xml", ".ics"))
+                   and isinstance(data, bytes))

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from feedgen.feed import FeedGenerator
 
+from generator.cache import Store, digest, fingerprint
 from generator.graph import PostView, Site
 from generator.outputs.addresses import absolute, absolute_html, output_folder, site_url, source_id
 
@@ -88,10 +89,24 @@ def _generator(site: Site, posts: list[PostView], title: str, page_url: str, sel
     return fg
 
 
-def generate(site: Site) -> dict[str, bytes]:
-    files = _feed(site, feed_posts(site, site.posts), site.config.title, site.url("home"))
+def generate(site: Site, store: Store | None = None) -> dict[str, bytes]:
+    """Every feed of SITE. With a cache STORE, a feed is made again only if what it shows changed
+    (the config, its title and address, its posts): feedgen costs ~1 ms an entry, and a new post
+    changes only the feeds that list it."""
+    wanted = [(feed_posts(site, site.posts), site.config.title, site.url("home"))]
     for taxonomy in site.tags:
         posts = feed_posts(site, taxonomy.posts)
         if posts:
-            files.update(_feed(site, posts, f"{taxonomy.term.name} – {site.config.title}", taxonomy.term.url))
+            wanted.append((posts, f"{taxonomy.term.name} – {site.config.title}", taxonomy.term.url))
+    files: dict[str, bytes] = {}
+    memo: dict = {}  # each post is hashed once, however many feeds list it
+    config = fingerprint(site.config, memo) if store is not None else b""
+    for posts, title, page_url in wanted:
+        key = digest(config, fingerprint(tuple(posts), memo), title, page_url) if store is not None else None
+        made = store.get(key) if key is not None else None
+        if made is None:
+            made = _feed(site, posts, title, page_url)
+            if key is not None:
+                store.put(key, made)
+        files.update(made)
     return files
