@@ -45,6 +45,7 @@ class EventRef:
 
 @dataclass(frozen=True)
 class PostView:
+    KEEPS_FINGERPRINT = True  # computed once per object (cache.fingerprint): views are interned, below
     source: str
     title: str
     url: str
@@ -210,6 +211,21 @@ class Site:
         return self.urls[name]
 
 
+# The post views of the last site assembled per (language, time zone): a long-lived process (the
+# dev server) gets the very same object back for a post whose view did not change, and with it the
+# fingerprint the page cache computed (cache.fingerprint keeps it on the view). Equal views are
+# equal in every field, so one stands for the other in any template; the table is per time zone
+# because datetimes of one instant in two zones are equal.
+_LAST_VIEWS: dict[tuple[str, str], dict[PostView, PostView]] = {}
+
+
+def _interned(views: list[PostView], table: tuple[str, str]) -> list[PostView]:
+    last = _LAST_VIEWS.get(table, {})
+    kept = [last.get(view, view) for view in views]
+    _LAST_VIEWS[table] = {view: view for view in kept}
+    return kept
+
+
 def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict[str, Rendered],
              errors: ErrorCollector, images: ImagePlan = ImagePlan(), every_event: tuple[Event, ...] | None = None,
              every_recognition: tuple[Recognition, ...] | None = None) -> Site:
@@ -277,6 +293,7 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
             share_image=_shared(images, plan, post.image),
         ))
     posts.reverse()  # newest first
+    posts = _interned(posts, (config.language, str(config.timezone)))
     posts_tuple = tuple(posts)
 
     # -- recognition ---------------------------------------------------------------------------

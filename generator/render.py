@@ -1,12 +1,14 @@
 """The Jinja environment (autoescape, StrictUndefined) and Site -> HTML pages, put into a sink (sinks.py)."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup, escape
 from babel.dates import format_date, format_datetime, format_time
+from babel.core import Locale
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
@@ -57,13 +59,24 @@ def environment(site: Site, theme: Theme) -> jinja2.Environment:
     def pattern(name, kind):
         return date_pattern(config.language, name, kind)
 
+    locale = Locale.parse(locale)  # parsed once: babel would parse and print it again for every date
+
+    # A post's date is shown on its page, the lists, its tags and the archive: each (value, format)
+    # is formatted once per build (babel spends ~40 µs on one, 130k of them at N=10,000).
+    @functools.lru_cache(maxsize=None)
+    def formatted(kind: str, value, name):
+        if kind == "date":
+            return format_date(local(value), pattern(name, "date"), locale=locale)
+        if kind == "datetime":
+            return format_datetime(local(value), pattern(name, "datetime"), tzinfo=tz, locale=locale)
+        return format_time(local(value), pattern(name, "time"), tzinfo=tz, locale=locale)
+
     env.filters.update(
         # "Thứ Ba, 05/12/2023" in Vietnamese, "Tuesday 5 December 2023" in English: the theme names a
         # format ('date', 'short', 'datetime', 'time'; see i18n.DATE_FORMATS) or gives a pattern.
-        date=lambda value, name=None: format_date(local(value), pattern(name, "date"), locale=locale),
-        datetime=lambda value, name=None: format_datetime(local(value), pattern(name, "datetime"), tzinfo=tz,
-                                                          locale=locale),
-        time=lambda value, name=None: format_time(local(value), pattern(name, "time"), tzinfo=tz, locale=locale),
+        date=lambda value, name=None: formatted("date", value, name),
+        datetime=lambda value, name=None: formatted("datetime", value, name),
+        time=lambda value, name=None: formatted("time", value, name),
         isodate=lambda value: local(value).isoformat() if isinstance(value, datetime) else value.isoformat(),
         number=lambda value: format_decimal(value, locale=locale),
         absolute=config.absolute,

@@ -34,7 +34,7 @@ from typing import Callable, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
 from generator.build import build_in_memory, guess_language
-from generator.cache import BuildCache
+from generator.cache import BuildCache, gc_paused
 from generator.checks import problem_dict
 from generator.config import load_config
 from generator.errors import BuildFailed, ContentError, ErrorCollector, Loc, N_
@@ -43,7 +43,7 @@ from generator.urls import BuildOptions
 from generator.write import safe_relpath
 
 LIVE = "/__outreach/"  # the preview's own files; outside any base path a site can have
-DEBOUNCE = 0.05  # seconds of quiet after the last change: an editor's save is a burst of events within a few ms
+DEBOUNCE = 0.02  # seconds of quiet after the last change: an editor's save is a burst of events within a few ms
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream, to notice closed tabs
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 IGNORED_NAMES = re.compile(r"(^\.|^#.*#$|~$|\.sw[a-p]$|\.tmp$|^4913$)")  # hidden files, editor droppings
@@ -391,8 +391,9 @@ class Preview:
         elif self._last_good:
             self.cache.prune()  # what the last good build did not use is stale; a failed one used less
         try:
-            result, built = build_in_memory(self.site_dir, BuildOptions(drafts=True, future=True),
-                                            self.address(base_path), self.cache, self.work)
+            with gc_paused():
+                result, built = build_in_memory(self.site_dir, BuildOptions(drafts=True, future=True),
+                                                self.address(base_path), self.cache, self.work)
             files = {safe_relpath(rel): data for rel, data in built.items()}
         except BuildFailed as failed:
             self._last_good = False

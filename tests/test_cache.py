@@ -308,3 +308,38 @@ def test_dev_server_builds_through_one_cache_match_fresh_ones(site: Path, tmp_pa
                    for rel in built), [rel for rel in built if built[rel] != reference[rel]]
         assert any(new.encode() in data for rel, data in built.items() if rel.endswith((".xml", ".ics"))
                    and isinstance(data, bytes))
+
+
+def test_unchanged_post_views_are_reused_with_their_fingerprint(site: Path):
+    """In a long-lived process (the dev server), an unchanged post's view is the very object of the
+    last build, so its fingerprint is not computed again; an edited post gets a new view, and a new
+    time zone (same instants, other clocks) shares none."""
+    from datetime import datetime
+
+    from generator.build import load_site
+    from generator.errors import ErrorCollector
+    from generator.urls import BuildOptions
+
+    def posts():
+        sites = load_site(site, BuildOptions(), datetime.fromisoformat(NOW), ErrorCollector())[1]
+        return {p.source: p for p in sites[0].posts}
+
+    first = posts()
+    prints = {source: fingerprint(view, {}) for source, view in first.items()}
+    path = site / "content" / "posts" / "2023-12-05-a.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Nghĩa cử cao đẹp", "Tấm lòng vàng"), encoding="utf-8")
+    second = posts()
+    edited = "content/posts/2023-12-05-a.md"
+    assert all(second[s] is first[s] for s in first if s != edited) and second[edited] is not first[edited]
+    assert fingerprint(second[edited], {}) != prints[edited]
+    assert {s: fingerprint(v, {}) for s, v in second.items() if s != edited} == \
+        {s: p for s, p in prints.items() if s != edited}
+    config = site / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "Asia/Ho_Chi_Minh" in text
+    config.write_text(text.replace("Asia/Ho_Chi_Minh", "Asia/Bangkok"), encoding="utf-8")
+    third = posts()
+    assert not any(third[s] is second[s] for s in third)
+    # "2023-12-05 09:00" in Bangkok is the very instant it was in Ho Chi Minh City (both UTC+7): an equal
+    # datetime, which must not bring back the old view with the old zone
+    assert third[edited].date == second[edited].date and str(third[edited].date.tzinfo) == "Asia/Bangkok"
