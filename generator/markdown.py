@@ -6,6 +6,7 @@ them to published URLs, and links to missing files are reported with the file's 
 """
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from xml.etree.ElementTree import Element
 import markdown as _markdown
 import nh3
 from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE
 
 from generator.models import Body, utf8_pickled
 from generator.schema import unsafe_scheme
@@ -27,6 +29,11 @@ EXTENSION_CONFIGS = {
     "toc": {"slugify": lambda value, separator: _slug(value), "permalink": False},
     "smarty": {"smart_quotes": False},  # Vietnamese typing already uses the right quotes
 }
+
+# What smarty (dashes and ellipses; quotes are off) acts on: '--' and '...' in text, and the
+# backslash escapes it adds for quotes. Text in the tree is text of the source, so a body holding
+# none of these is left exactly as it was by smarty.
+SMARTY_MARKS = ("--", "...", '\\"', "\\'")
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
@@ -87,11 +94,30 @@ class _LinkRewriter(Treeprocessor):
                 if value is not None:
                     element.set(attribute, self.owner._rewrite(value))
         for element in root.iter("p"):
-            text = "".join(element.itertext()).strip()
+            text = _plain("".join(element.itertext()), self.md).strip()
             if text:
                 self.owner._first_paragraph = text
                 break
         return None
+
+
+def _plain(text: str, md) -> str:
+    """Text taken from the tree before Python-Markdown puts back what it set aside: stashed HTML
+    (entities, inline tags, smarty's dashes and ellipses) and backslash escapes are still
+    placeholders made of control characters here (which a feed's XML cannot hold)."""
+    def stashed(match: re.Match) -> str:
+        try:
+            raw = md.htmlStash.rawHtmlBlocks[int(match.group(1))]
+        except (IndexError, ValueError):
+            return ""
+        return _TAG.sub("", raw if isinstance(raw, str) else "".join(raw.itertext()))
+
+    text = _UNESCAPE.unescape(HTML_PLACEHOLDER_RE.sub(stashed, text))
+    return _CONTROL.sub("", html.unescape(text))
+
+
+_UNESCAPE = UnescapeTreeprocessor()
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class _Hooks(Extension):
@@ -112,6 +138,10 @@ class MarkdownRenderer:
         self.trust_html = trust_html
         self.md = _markdown.Markdown(extensions=EXTENSIONS + [_Hooks(self)], extension_configs=EXTENSION_CONFIGS,
                                      output_format="html")
+        # smarty walks the whole tree a second time (a quarter of the Markdown time) for what it
+        # changes only where SMARTY_MARKS occur: bodies with none of them skip it, same output
+        self.plain = _markdown.Markdown(extensions=[e for e in EXTENSIONS if e != "smarty"] + [_Hooks(self)],
+                                        extension_configs=EXTENSION_CONFIGS, output_format="html")
         self._source = ""
         self._first_paragraph = ""
         self._broken: list[str] = []
@@ -135,12 +165,13 @@ class MarkdownRenderer:
         return url + (f"#{parts.fragment}" if parts.fragment else "")
 
     def render(self, body: Body) -> Rendered:
-        self.md.reset()
+        md = self.md if any(mark in body.markdown for mark in SMARTY_MARKS) else self.plain
+        md.reset()
         self._source = body.path
         self._first_paragraph = ""
         self._broken, self._unsafe, self._links = [], [], []
-        html = self.md.convert(body.markdown)
-        toc = getattr(self.md, "toc", "")
+        html = md.convert(body.markdown)
+        toc = getattr(md, "toc", "")
         if not self.trust_html:
             html = sanitize(html)
         return Rendered(html=html, first_paragraph=self._first_paragraph, toc=toc,
