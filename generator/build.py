@@ -16,7 +16,7 @@ from typing import Callable
 from generator.bodies import published_bodies, render_bodies
 from generator.cache import BuildCache, Store
 from generator.carried import calendars_for
-from generator.checks import run_checks
+from generator.checks import Scan, run_checks
 from generator.assets import Assets
 from generator.config import SiteConfig, load_config
 from generator.content import load_content
@@ -63,10 +63,11 @@ def now_in(config: SiteConfig, now: datetime | None) -> datetime:
     return moment.astimezone(config.timezone)
 
 
-def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig,
-                    errors: ErrorCollector, store: Store | None = None) -> dict[str, Rendered]:
+def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig, errors: ErrorCollector,
+                    store: Store | None = None) -> tuple[dict[str, Rendered], dict[str, Scan]]:
+    """({path: Rendered}, {path: what the checks need from the body, when it was found already})."""
     bodies = published_bodies(content, plan)
-    rendered = render_bodies(bodies, plan, config.trust_html, store)
+    rendered, scans = render_bodies(bodies, plan, config.trust_html, store)
     for body in bodies:
         result = rendered[body.path]
         for target, line, col in result.broken_links:
@@ -83,7 +84,7 @@ def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig,
         for target, line, col in result.unsafe_links:
             errors.error(Loc(body.path, line, col), N_("the link '{target}' is not a safe web address"),
                          N_("use an address that starts with https://, http://, mailto: or tel:"), target=target)
-    return rendered
+    return rendered, scans
 
 
 def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector,
@@ -99,10 +100,10 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
     content = load_content(site_dir, config, errors, cache.models, cache.files)
     moment = now_in(config, now)
     plan = plan_urls(config, content, moment, options, errors)
-    rendered = render_markdown(content, plan, config, errors, cache.markdown)
+    rendered, scans = render_markdown(content, plan, config, errors, cache.markdown)
     images, rendered = prepare_images(site_dir, content, plan, rendered, errors)
     sites = assemble_sites(config, content, plan, rendered, errors, images=images)
-    run_checks(site_dir, content, plan, rendered, sites, errors, cache.checks, cache.files)
+    run_checks(site_dir, content, plan, rendered, sites, errors, cache.checks, cache.files, scans)
     return config, sites
 
 

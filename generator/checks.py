@@ -60,24 +60,26 @@ def scan(markdown: str) -> Scan:
                 numbers=tuple(_find_numbers(lines)))
 
 
-def _scan_cached(body: Body, store: Store | None) -> Scan:
+def _scan_cached(body: Body, store: Store | None, known: Scan | None = None) -> Scan:
+    """scan(BODY), from STORE or KNOWN (made beside its Markdown on another core) if there."""
     if store is None:
-        return scan(body.markdown)
+        return known or scan(body.markdown)
     key = text_digest(body.markdown)
     found = store.get(key)
     if found is None:
-        found = scan(body.markdown)
+        found = known or scan(body.markdown)
         store.put(key, found)
     return found
 
 
 def run_checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[str, Rendered],
                sites: tuple[Site, ...], errors: ErrorCollector, store: Store | None = None,
-               hashes: Store | None = None) -> None:
-    """SITES: the site of each language, the default first."""
+               hashes: Store | None = None, scanned: dict[str, Scan] | None = None) -> None:
+    """SITES: the site of each language, the default first. SCANNED: bodies scanned already."""
     known = _KnownPaths(site_dir, plan, sites)
     bodies = published_bodies(content, plan)
-    scans = {body.path: _scan_cached(body, store) for body in bodies}
+    scanned = scanned or {}
+    scans = {body.path: _scan_cached(body, store, scanned.get(body.path)) for body in bodies}
     for body in bodies:
         _check_links(body, scans[body.path], plan, rendered, known, errors)
     for post in content.posts:

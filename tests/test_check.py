@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,22 @@ def test_new_messages_have_vietnamese_translations(module: str):
     for message in _messages(ROOT / "generator" / module):
         placeholders = set(re.findall(r"{(\w+)", message))
         assert set(re.findall(r"{(\w+)", vi.gettext(message))) == placeholders, message
+
+
+def test_problems_are_the_same_when_bodies_are_rendered_and_scanned_on_several_cores(tmp_path: Path):
+    """Past 150 bodies, Markdown is rendered in worker processes, which scan each body for the
+    checks too: the same problems come out, with the cache and without it."""
+    from generator.bodies import PARALLEL_FROM
+    site = copy_site("check-mistakes", tmp_path, INVALID)
+    for n in range(PARALLEL_FROM + 10):
+        (site / "content" / "posts" / f"2020-01-01-dem-{n}.md").write_text(
+            f"---\ntitle: Bài đệm {n}\ndate: 2020-01-01\nsummary: Bài đệm.\n---\nĐoạn văn {n}.\n", encoding="utf-8")
+
+    def found(*extra: str) -> set[str]:
+        result = run_cli("check", "--site", site, "--now", NOW, "--format", "json", *extra)
+        return {f"{p['path']}:{p['line']}:{p['col']}" for p in json.loads(result.stdout)}
+
+    assert found() == set(expected(MISTAKES))
+    shutil.rmtree(site / ".cache", ignore_errors=True)
+    result = run_cli("build", "--site", site, "--now", NOW, "--output", tmp_path / "out", "--no-cache")
+    assert result.code == 1 and all(where in result.stderr for where in expected(MISTAKES)), result.stderr
