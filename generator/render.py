@@ -49,6 +49,9 @@ def environment(site: Site, theme: Theme) -> jinja2.Environment:
         autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n"],
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         bytecode_cache=BYTECODE,  # templates compiled once per process (templatecache.py)
+        # one environment per build: a template cannot change under it, so Jinja need not stat the
+        # file again at every include (10 stats a page, ~2 s of a build of 13k pages)
+        auto_reload=False,
     )
     env.install_gettext_translations(_translations(theme, config.language.split("-")[0]), newstyle=True)
     tz = config.timezone
