@@ -179,12 +179,16 @@ def tree_digest(folders) -> str:
 
 @dataclass
 class Store:
-    """One pickled dict, loaded at start and saved (atomically) after a successful build."""
+    """One dict, loaded at start and saved after a successful build: written afresh (atomically,
+    through a temporary file) when entries are dropped, else by appending what was put since it was
+    loaded, so a build that added one post does not write 60 MB of models again."""
     path: Path
     version: str
     data: dict = field(default_factory=dict)
     used: set = field(default_factory=set)
     dirty: bool = False
+    added: dict = field(default_factory=dict)  # put since loaded or saved
+    on_disk: int | None = None  # entries the file holds (repeats included) if it is whole and current
 
     @classmethod
     def open(cls, path: Path, version: str) -> "Store":
@@ -193,9 +197,9 @@ class Store:
             return store
         try:
             with path.open("rb") as fp, gc_paused():
-                store.data = _load(fp, version)
+                store.data, store.on_disk = _load(fp, version)
         except Exception:  # corrupt, truncated or foreign: start afresh (the cache is only an optimisation)
-            store.data = {}
+            store.data, store.on_disk = {}, None
         return store
 
     def get(self, key):
@@ -207,6 +211,7 @@ class Store:
     def put(self, key, value) -> None:
         self.data[key] = value
         self.used.add(key)
+        self.added[key] = value
         self.dirty = True
 
     def prune(self) -> None:
@@ -214,12 +219,17 @@ class Store:
         reuses one store for many builds, and must not keep every edit's entries for ever."""
         if len(self.used) < len(self.data):
             self.data = {k: v for k, v in self.data.items() if k in self.used}
-            self.dirty = True
+            self.dirty, self.on_disk = True, None  # the file holds what was dropped: written afresh
         self.used = set()
 
     def save(self) -> None:
         kept = {k: v for k, v in self.data.items() if k in self.used}  # drop what this build did not use
         if not self.dirty and len(kept) == len(self.data):
+            return
+        # appended entries replace earlier ones on loading; past half again as many, rewrite. A store
+        # of few entries (the output manifest is one big entry) is always rewritten: it is small
+        if (len(kept) == len(self.data) >= CHUNK and self.on_disk is not None  # small stores: rewritten
+                and self.on_disk + len(self.added) <= len(kept) * 3 // 2 and self._append()):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
@@ -230,9 +240,30 @@ class Store:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        self.on_disk, self.added, self.dirty = len(kept), {}, False
+
+    def _append(self) -> bool:
+        """Writes ADDED at the end of the file, in place of its end mark. A build killed in the
+        middle leaves a file with no end mark, which the next one does not use."""
+        try:
+            with self.path.open("r+b") as fp:
+                fp.seek(-len(END), os.SEEK_END)
+                if fp.read(len(END)) != END:
+                    return False
+                fp.seek(-len(END), os.SEEK_END)
+                fp.truncate()
+                _chunks(self.added, fp)
+        except OSError:
+            return False
+        self.on_disk += len(self.added)
+        self.added, self.dirty = {}, False
+        return True
 
 
 CHUNK = 500  # entries per pickle in a store file
+
+
+END = pickle.dumps(None, protocol=pickle.HIGHEST_PROTOCOL)  # the last pickle of a whole store file
 
 
 def _dump(version: str, data: dict, fp) -> None:
@@ -240,22 +271,29 @@ def _dump(version: str, data: dict, fp) -> None:
     pickler holds its whole output in memory until it ends: one pickle of 10k models would add
     their 60 MB to the build's peak memory; chunks add a few hundred kB."""
     pickle.dump(version, fp, protocol=pickle.HIGHEST_PROTOCOL)
+    _chunks(data, fp)
+
+
+def _chunks(data: dict, fp) -> None:
     items = list(data.items())
     for start in range(0, len(items), CHUNK):
         pickle.dump(dict(items[start:start + CHUNK]), fp, protocol=pickle.HIGHEST_PROTOCOL)
-    pickle.dump(None, fp, protocol=pickle.HIGHEST_PROTOCOL)
+    fp.write(END)
 
 
-def _load(fp, version: str) -> dict:
-    """What ``_dump`` wrote, if it is whole and of VERSION; {} otherwise."""
+def _load(fp, version: str) -> tuple[dict, int | None]:
+    """(what ``_dump`` and appends wrote, how many entries the file holds) if it is whole and of
+    VERSION; ({}, None) otherwise."""
     if pickle.load(fp) != version:
-        return {}
+        return {}, None
     data: dict = {}
+    count = 0
     while (chunk := pickle.load(fp)) is not None:  # a file cut short raises: the caller starts afresh
         if not isinstance(chunk, dict):
-            return {}
+            return {}, None
         data.update(chunk)
-    return data
+        count += len(chunk)
+    return data, count
 
 
 @contextlib.contextmanager

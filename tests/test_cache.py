@@ -343,3 +343,31 @@ def test_unchanged_post_views_are_reused_with_their_fingerprint(site: Path):
     # "2023-12-05 09:00" in Bangkok is the very instant it was in Ho Chi Minh City (both UTC+7): an equal
     # datetime, which must not bring back the old view with the old zone
     assert third[edited].date == second[edited].date and str(third[edited].date.tzinfo) == "Asia/Bangkok"
+
+
+def test_a_store_grows_by_appending_and_is_rewritten_when_entries_go(tmp_path: Path):
+    """Adding one post must not write every model again: what was put is appended (a later entry
+    replaces an earlier one); dropping entries, or too many repeats, writes the file afresh; an
+    append cut short leaves a file that is not used."""
+    from generator.cache import CHUNK, END, Store
+    path = tmp_path / "s.pickle"
+    store = Store(path, "v")
+    for n in range(CHUNK * 2):
+        store.put(n, f"model {n}")
+    store.save()
+    size = path.stat().st_size
+    again = Store.open(path, "v")
+    for key in again.data:
+        again.get(key)
+    again.put("new", "post")
+    again.put(3, "edited")
+    again.save()
+    assert size < path.stat().st_size < size + 200  # appended, not rewritten
+    loaded = Store.open(path, "v")
+    assert loaded.data == {**{n: f"model {n}" for n in range(CHUNK * 2)}, "new": "post", 3: "edited"}
+    for key in list(loaded.data)[:-1]:  # "new" is not used by this build: dropped
+        loaded.get(key)
+    loaded.save()
+    assert "new" not in Store.open(path, "v").data and path.stat().st_size < size + 100
+    path.write_bytes(path.read_bytes()[:-len(END)] + pickle.dumps({"half": 1}))  # killed while appending
+    assert Store.open(path, "v").data == {}
