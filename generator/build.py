@@ -109,12 +109,13 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
 
 def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector, sink,
             base_url: str | None = None, stage: Callable[[str], None] = lambda message: None,
-            cache: BuildCache | None = None, instead: dict | None = None):
+            cache: BuildCache | None = None, instead: dict | None = None, one_build: bool = False):
     """Loads and renders everything, putting each file into SINK (sinks.py) as it is made. Returns
     (config, sites, copied count, start time). INSTEAD replaces output generators (machine_outputs);
     feeds are made through the cache.
 
-    STAGE is told what is being done (a msgid), for a progress display.
+    STAGE is told what is being done (a msgid), for a progress display. ONE_BUILD: the cache serves
+    this build only (the command line), so what only loading needs is let go once loaded.
     """
     started = time.perf_counter()
     stage(N_("reading content"))
@@ -122,6 +123,8 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
     config, sites = load_site(site_dir, options, now, errors, base_url, cache)
     if sites is None or errors.has_errors():
         _fail(site_dir, config, errors)
+    if one_build:
+        cache.loaded()
     site = sites[0]
     theme = Theme.for_site(site_dir)
     stage(N_("making pages"))
@@ -183,7 +186,7 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     instead = {calendar.generate: lambda each: calendars_for(each, output_dir, cache.calendars)}
     with Staging(output_dir, manifest, cache.spare(output_dir)) as staging:
         config, sites, copied, started = produce(site_dir, options, now, errors, staging, base_url, stage, cache,
-                                                 instead)
+                                                 instead, one_build=True)
         stage(N_("writing files"))
 
         def index_for_search(folder: Path) -> None:  # pagefind/, from the pages about to be published

@@ -43,6 +43,8 @@ def reference(site: Path, tmp_path: Path, previous: Path | None = None) -> dict[
 def test_cached_rebuild_gives_the_same_bytes_and_writes_the_cache(site: Path, tmp_path: Path):
     first = build(site, tmp_path / "a")
     assert (site / CACHE / "markdown.pickle").is_file() and (site / CACHE / "pages.pickle").is_file()
+    from generator.cache import Store, code_version  # saved as soon as the content was loaded (BuildCache.loaded)
+    assert len(Store.open(site / CACHE / "models.pickle", code_version()).data) >= 5
     assert build(site, tmp_path / "b") == first
     assert first == reference(site, tmp_path)
 
