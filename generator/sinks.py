@@ -1,7 +1,7 @@
 """Where a build's files go as they are made: the output folder (``write.Staging``), memory (the
 dev server: ``InMemory``) or nowhere (``outreach check``: ``Nowhere``).
 
-Every sink has the same four members, which is all the build knows of it:
+Every sink has the same members, which are all the build knows of it:
 
 - ``put(rel, data, known=None, indexed=False)``: the file at REL (bytes, a file to copy, or a file
   the last build made, from ``previous``); KNOWN is the identity of its bytes if the caller has it
@@ -13,13 +13,14 @@ Every sink has the same four members, which is all the build knows of it:
 - ``in_memory``: whether it keeps what is put in memory, with no folder to find a page in again;
   the page cache then keeps the pages' bytes (the dev server's cache lives as long as it does).
 
-Pages stream into the sink as they are rendered: no build holds every page's bytes at once.
+Pages stream into the sink as they are rendered: a build into the output folder never holds every
+page's bytes at once.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from generator.write import Kept, identity
+from generator.write import identity
 
 
 class InMemory:
@@ -39,9 +40,7 @@ class InMemory:
     def previous(self, rel: str, wanted: str) -> None:
         return None
 
-    def put(self, rel: str, data: bytes | Path | Kept, known: str | None = None, indexed: bool = False) -> None:
-        if isinstance(data, Kept):
-            data = Path(data.path).read_bytes()
+    def put(self, rel: str, data: bytes | Path, known: str | None = None, indexed: bool = False) -> None:
         self.files[rel] = data
         self.identities[rel] = known or identity(data)
         if indexed:
