@@ -97,6 +97,7 @@ class Kept:
     rewritten. IDENTITY is the hash of its bytes, as ``identity`` gives it; PATH where it is now."""
     identity: str
     path: str
+    inode: int  # as ``previous`` found it: ``put`` links it without a second stat
 
 
 def identity(data: bytes | Path | Kept) -> str:
@@ -158,7 +159,8 @@ class Staging:
     def previous(self, rel: str, wanted: str) -> Kept | None:
         """The file the last build wrote at REL, if its bytes had identity WANTED and it is untouched."""
         path = os.path.join(self.output, safe_relpath(rel))
-        return Kept(wanted, path) if _unchanged(path, wanted, self.recorded.get(rel)) is not None else None
+        stat = _unchanged(path, wanted, self.recorded.get(rel))
+        return Kept(wanted, path, stat.st_ino) if stat is not None else None
 
     def put(self, rel: str, data: bytes | Path | Kept, known: str | None = None, indexed: bool = False) -> None:
         """Writes DATA at REL (once per path). KNOWN is its identity when the caller has it already;
@@ -181,13 +183,17 @@ class Staging:
             shutil.rmtree(target)
             self.present_folders.discard(safe)
         old = os.path.join(self.old_dir, safe)
-        kept = _unchanged(old, ident, before)
-        if kept is not None and inode == kept.st_ino:
+        if isinstance(data, Kept) and data.path == old and before is not None:
+            unchanged = data.inode  # previous() has just checked it against the manifest
+        else:
+            stat = _unchanged(old, ident, before)
+            unchanged = stat.st_ino if stat is not None else None
+        if unchanged is not None and inode == unchanged:
             self.fresh[rel] = before  # the recycled tree holds this very file already
             return
         if inode is not None:
             os.unlink(target)  # never write into it: the live output may share its inode
-        if kept is not None and _link(old, target):
+        if unchanged is not None and _link(old, target):
             self.fresh[rel] = before  # the same inode: same size and mtime, no need to stat it again
             return
         if isinstance(data, Kept):  # touched since previous() saw it, or not linkable: its bytes, copied

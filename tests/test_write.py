@@ -183,7 +183,7 @@ def test_files_stream_into_staging_and_an_abandoned_build_leaves_the_output(tmp_
     # what the last build wrote is handed out as a file, not bytes, and only if untouched since
     with Staging(out, manifest, None) as staging:
         kept = staging.previous("a/index.html", identity(b"A"))
-        assert kept == Kept(identity(b"A"), str(out / "a" / "index.html"))
+        assert kept == Kept(identity(b"A"), str(out / "a" / "index.html"), (out / "a" / "index.html").stat().st_ino)
         assert staging.previous("a/index.html", identity(b"other")) is None
         (out / "b" / "index.html").write_bytes(b"edited by hand")
         assert staging.previous("b/index.html", identity(b"B")) is None
