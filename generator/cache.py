@@ -228,7 +228,7 @@ class Store:
             return
         # appended entries replace earlier ones on loading; past half again as many, rewrite. A store
         # of few entries (the output manifest is one big entry) is always rewritten: it is small
-        if (len(kept) == len(self.data) >= CHUNK and self.on_disk is not None  # small stores: rewritten
+        if (len(kept) == len(self.data) >= CHUNK and self.on_disk is not None
                 and self.on_disk + len(self.added) <= len(kept) * 3 // 2 and self._append()):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
