@@ -11,7 +11,7 @@ What a calendar client relies on, and where it comes from:
   are byte-identical.
 - SEQUENCE: clients only accept a changed copy of an event they already hold when its SEQUENCE
   went up. Builds are stateless, so the previous revision is read back from the ``events.ics`` of
-  the last good build in the same output folder (``previous_revisions``): a drive whose published
+  the last good build in the same output folder (``previous_revisions``, through carried.py): a drive whose published
   data changed gets the previous SEQUENCE + 1. Each event carries the hash of its published data
   (``X-OUTREACH-REVISION``) for that comparison. A build into an empty folder starts at 0.
 """
@@ -22,7 +22,6 @@ import hashlib
 import html
 from datetime import date, datetime, timezone
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlencode
 
 import icalendar
@@ -225,13 +224,13 @@ def generate(site: Site) -> dict[str, bytes]:
     return calendars(site)
 
 
-def previous_revisions(output_dir: Path, subscription: str = SUBSCRIPTION) -> Revisions:
-    """SEQUENCE and revision of every event in the last good build's events.ics, if there is one."""
-    path = output_dir / subscription
-    if not path.is_file():
-        return {}  # no previous build: every drive starts at SEQUENCE 0
+def previous_revisions(previous: bytes | None) -> Revisions:
+    """SEQUENCE and revision of every event in PREVIOUS, the last good build's events.ics (None:
+    there is none, and every drive starts at SEQUENCE 0)."""
+    if previous is None:
+        return {}
     try:
-        cal = icalendar.Calendar.from_ical(path.read_bytes())
+        cal = icalendar.Calendar.from_ical(previous)
     except Exception:  # noqa: BLE001 - a damaged file is only a lost history, never a reason to fail the build
         return {}
     found: Revisions = {}
@@ -241,8 +240,3 @@ def previous_revisions(output_dir: Path, subscription: str = SUBSCRIPTION) -> Re
         except (KeyError, ValueError, TypeError):
             continue
     return found
-
-
-def carried_calendars(site: Site, output_dir: Path) -> dict[str, bytes]:
-    """The calendars of SITE with SEQUENCE carried on from what OUTPUT_DIR holds now."""
-    return calendars(site, previous_revisions(output_dir, subscription_path(site)))
