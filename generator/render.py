@@ -22,7 +22,7 @@ from generator.parallel import can_fork, fork_iter
 from generator.seo import Metadata, json_for_script
 from generator.templatecache import BYTECODE
 from generator.theme import Theme
-from generator.write import identity
+from generator.sinks import identity
 
 INDEX_MARK = b"data-pagefind-body"  # Pagefind indexes only the pages marked so (search.py)
 
@@ -168,6 +168,9 @@ class PageKeys:
 PARALLEL_PAGES = 300
 
 
+_FAILED = (None, "", False, (), None)  # a page that could not be made: no bytes, identity, parts, key
+
+
 def _render_one(env: jinja2.Environment, keys: PageKeys | None, out) -> tuple:
     """(bytes, their identity, marked for the search index, the site parts read, the page's cache key
     (with KEYS), None), or a problem in the last place. Workers hash the bytes and the parts of the
@@ -177,11 +180,11 @@ def _render_one(env: jinja2.Environment, keys: PageKeys | None, out) -> tuple:
         template = env.get_template(out.template)  # the environment caches compiled templates
         html = template.render(output=out, site=RecordingSite(env.globals["site"], read), **out.values)
     except jinja2.TemplateSyntaxError as exc:
-        return None, "", False, (), None, ("syntax", exc.name or out.template, exc.lineno or 0, exc.message or str(exc))
+        return (*_FAILED, ("syntax", exc.name or out.template, exc.lineno or 0, exc.message or str(exc)))
     except jinja2.TemplateNotFound as exc:
-        return None, "", False, (), None, ("missing", str(exc.name), 0, "")
+        return (*_FAILED, ("missing", str(exc.name), 0, ""))
     except jinja2.UndefinedError as exc:
-        return None, "", False, (), None, ("undefined", out.template, 0, str(exc))
+        return (*_FAILED, ("undefined", out.template, 0, str(exc)))
     data, parts = html.encode("utf-8"), tuple(sorted(read))
     key = keys.key(out, parts) if keys is not None else None
     return data, identity(data), out.path.endswith(".html") and INDEX_MARK in data, parts, key, None

@@ -89,8 +89,7 @@ def bundle_in_memory(sink, errors: ErrorCollector, store: Store | None, scratch:
         folder = Path(name)
         for rel in sorted(sink.indexed):
             (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-            data = sink.files[rel]
-            (folder / rel).write_bytes(data if isinstance(data, bytes) else Path(data).read_bytes())
+            (folder / rel).write_bytes(sink.files[rel])  # pages: always bytes
         index_site(folder, errors, sink, store)
         return {f"{BUNDLE}/{path.relative_to(folder / BUNDLE).as_posix()}": path.read_bytes()
                 for path in sorted((folder / BUNDLE).rglob("*")) if path.is_file()}

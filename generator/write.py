@@ -16,19 +16,18 @@ by a detached process, so the build returns at once; a trash folder is never res
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import posixpath
 import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 from typing import Callable
 
 from generator.errors import N_, UsageError
+from generator.sinks import Kept, Sink, identity
 
 MARKER = ".outreach-output"  # written into every output folder we make
 STAGING_PREFIX = ".outreach-staging-"
@@ -91,27 +90,7 @@ def recover(output: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-@dataclass(frozen=True)
-class Kept:
-    """A file the last build wrote and that still holds these bytes: linked into the new output, not
-    rewritten. IDENTITY is the hash of its bytes, as ``identity`` gives it; PATH where it is now."""
-    identity: str
-    path: str
-    inode: int  # as ``previous`` found it: ``put`` links it without a second stat
-
-
-def identity(data: bytes | Path | Kept) -> str:
-    """What the manifest records of a file's content: the hash of bytes; for a file copied through,
-    its path, size and mtime (a 40 MB photo is not hashed every build)."""
-    if isinstance(data, Kept):
-        return data.identity
-    if isinstance(data, Path):
-        stat = data.stat()
-        return f"file:{data}:{stat.st_size}:{stat.st_mtime_ns}"
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-class Staging:
+class Staging(Sink):
     """The output folder being made: files are written into a staging folder beside OUTPUT as they
     are produced (``put``), and ``finish`` swaps it in place of OUTPUT. Leaving the ``with`` block
     without finishing (an error, Ctrl-C) removes the staging folder: the old output stays.
@@ -123,16 +102,13 @@ class Staging:
     replaced output is kept for the next build to recycle. The staging folder is made at the first
     ``put``: a build that fails before writing anything leaves the spare where it is."""
 
-    in_memory = False  # sinks.py
-
     def __init__(self, output: Path, manifest: dict | None = None, spare: Path | None = None):
+        super().__init__()
         self.output = output.resolve()
         self.manifest = manifest
         self.spare = spare
         self.recorded = dict(manifest) if manifest is not None else {}
         self.fresh: dict[str, tuple] = {}
-        self.identities: dict[str, str] = {}  # every file put: path -> identity
-        self.indexed: set[str] = set()  # pages marked for the search index (data-pagefind-body)
         self.written = 0
         self.staging: Path | None = None
 
@@ -143,9 +119,6 @@ class Staging:
         if self.staging is not None:  # not finished: abandoned
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
-
-    def __contains__(self, rel: str) -> bool:
-        return rel in self.identities
 
     def _open(self) -> None:
         self.output.parent.mkdir(parents=True, exist_ok=True)
@@ -174,9 +147,7 @@ class Staging:
             _make_folder(self.staging_dir, folder, self.present_files, self.present_folders)
             self.made.add(folder)
         ident = known or identity(data)
-        self.identities[rel] = ident
-        if indexed:
-            self.indexed.add(rel)
+        self._record(rel, ident, indexed)
         before = self.recorded.get(rel)
         inode = self.present_files.pop(safe, None)
         if safe in self.present_folders:  # a folder of the recycled tree where a file goes now

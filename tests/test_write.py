@@ -166,7 +166,8 @@ def test_files_stream_into_staging_and_an_abandoned_build_leaves_the_output(tmp_
     """Staging: files are written as they are put (no build holds every page at once); leaving the
     block without finish() drops them, and a build that failed before its first file leaves even
     the spare where it was."""
-    from generator.write import Kept, Staging, identity
+    from generator.sinks import Kept, identity
+    from generator.write import Staging
     out, spare, manifest = two_builds(tmp_path)
     with pytest.raises(RuntimeError):
         with Staging(out, dict(manifest), spare):
