@@ -22,6 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from stat import S_ISDIR
 
 from generator.cache import RACY_NS, code_version, digest
 from generator.errors import ContentError
@@ -64,23 +65,37 @@ class Record:
 
 
 def _walk(root: Path, links: list | None = None):
-    """(path relative to ROOT, stat) of every file under ROOT (or of ROOT itself, if it is a file);
-    folders that are symbolic links are not entered, but added to LINKS."""
+    """(path relative to ROOT, stat) of every file under ROOT (or of ROOT itself, if it is a file),
+    in a stable order; folders that are symbolic links are not entered, but added to LINKS.
+
+    One scandir per folder and plain string joins: at 13k files, os.walk with a relpath per folder
+    spent six times as long as the stats themselves."""
     try:
         stat = os.stat(root)
     except OSError:
         return
-    if not os.path.isdir(root):
+    if not S_ISDIR(stat.st_mode):
         yield "", stat
         return
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        if links is not None:
-            links += [name for name in dirs if os.path.islink(os.path.join(folder, name))]
-        rel_folder = os.path.relpath(folder, root)
-        for name in sorted(files):
+    pending = [("", str(root))]
+    while pending:
+        rel_folder, folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name, reverse=True)
+        except OSError:
+            continue  # gone, or unreadable, since its parent was listed
+        for entry in entries:  # reversed: subfolders come off the stack in name order
+            rel = rel_folder + entry.name
             try:
-                yield os.path.join(rel_folder, name), os.stat(os.path.join(folder, name))
+                if entry.is_dir():
+                    if entry.is_symlink():
+                        if links is not None:
+                            links.append(rel)
+                    else:
+                        pending.append((rel + "/", entry.path))
+                    continue
+                yield rel, os.stat(entry.path)
             except OSError:
                 continue  # gone since the folder was listed: not an input any more
 
