@@ -120,3 +120,28 @@ def test_cached_calendars_follow_the_previous_events_ics(tmp_path: Path):
     (out / "events.ics").write_bytes(first.replace(b"SEQUENCE:0", b"SEQUENCE:4", 1))  # as an older build left it
     assert run_cli("build", "--site", site, "--output", out, "--now", NOW).code == 0  # same content: cache hits
     assert {int(e["SEQUENCE"]) for e in events_of(read(out / "events.ics")).values()} == {0, 4}
+
+
+def test_the_build_after_a_cold_one_reuses_its_calendars(tmp_path: Path, monkeypatch):
+    """A cold build had no previous events.ics; what it made is a fixed point (same revisions, same
+    SEQUENCE), so the next build, finding those bytes, takes the cached calendars, and a build that
+    finds other bytes makes them again."""
+    from generator import build as build_module
+    from generator import carried
+
+    site = copy_site("full", tmp_path)
+    out = tmp_path / "out"
+    moment = datetime.fromisoformat(NOW)
+    build_module.build(site, out, now=moment)
+    first = (out / "events.ics").read_bytes()
+    made = []
+    real = carried.calendars
+    monkeypatch.setattr(carried, "calendars", lambda *args: made.append(1) or real(*args))
+    post = site / "content/posts/2023-12-20-them-mot-tin.md"
+    post.write_text("---\ntitle: Thêm một tin\ndate: 2023-12-20\n---\nNội dung.\n", encoding="utf-8")
+    build_module.build(site, out, now=moment)
+    assert made == [] and (out / "events.ics").read_bytes() == first
+    (out / "events.ics").write_bytes(first.replace(b"SEQUENCE:0", b"SEQUENCE:2", 1))
+    post.write_text("---\ntitle: Thêm một tin nữa\ndate: 2023-12-20\n---\nNội dung.\n", encoding="utf-8")
+    build_module.build(site, out, now=moment)
+    assert made == [1] and b"SEQUENCE:2" in (out / "events.ics").read_bytes()
