@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator.cache import Store, digest, text_digest
+from generator.cache import Store, digest
 from generator.markdown import MarkdownRenderer, Rendered
 from generator.models import Body, Content
 from generator.parallel import can_fork, fork_map
@@ -32,7 +32,7 @@ def _render_chunk(job: tuple[UrlPlan, bool], bodies: list[Body]) -> list[tuple[R
 
 
 def _key(body: Body, trust_html: bool) -> str:
-    return digest(trust_html, body.path, body.line_offset, text_digest(body.markdown))
+    return digest(trust_html, body.path, body.line_offset, body.digest)
 
 
 def published_bodies(content: Content, plan: UrlPlan) -> list[Body]:

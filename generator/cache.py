@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import gc
 import hashlib
 import os
@@ -59,13 +58,6 @@ def digest(*parts) -> str:
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def text_digest(text: str) -> str:
-    """digest(TEXT), remembered: every body is a key part of both the Markdown and the check store,
-    and 10k bodies are 50 MB to encode and hash (a str caches its own hash, so a lookup is cheap)."""
-    return digest(text)
 
 
 # A file changed again within the same timestamp tick as the stat we keep would look unchanged
@@ -157,7 +149,8 @@ def _fields(cls: type) -> tuple[tuple[str, bytes], ...] | None:
     try:
         return _FIELDS[cls]
     except KeyError:
-        names = (tuple((f.name, f.name.encode()) for f in dataclasses.fields(cls))
+        # a field with metadata {"fingerprint": False} is stood for by another (graph.BY_DIGEST)
+        names = (tuple((f.name, f.name.encode()) for f in dataclasses.fields(cls) if f.metadata.get("fingerprint", True))
                  if dataclasses.is_dataclass(cls) else None)
         _FIELDS[cls] = names
         return names
@@ -398,7 +391,6 @@ class BuildCache:
             except OSError:
                 pass  # a read-only site folder must not fail a build
             self.models = None
-        text_digest.cache_clear()  # it holds each body it hashed
         _give_back_memory()
 
 

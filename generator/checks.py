@@ -19,7 +19,7 @@ from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from generator.bodies import published_bodies
-from generator.cache import Store, digest, file_digest, text_digest
+from generator.cache import Store, digest, file_digest
 from generator.errors import ContentError, ErrorCollector, Loc, N_
 from generator.graph import Site
 from generator.markdown import Rendered, resolve_relative
@@ -64,7 +64,7 @@ def _scan_cached(body: Body, store: Store | None, known: Scan | None = None) -> 
     """scan(BODY), from STORE or KNOWN (made beside its Markdown on another core) if there."""
     if store is None:
         return known or scan(body.markdown)
-    key = text_digest(body.markdown)
+    key = body.digest
     found = store.get(key)
     if found is None:
         found = known or scan(body.markdown)

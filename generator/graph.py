@@ -21,6 +21,10 @@ from generator.slugs import slugify
 from generator.urls import UrlPlan, expand, media_url, output_path
 
 
+# Fields that are fingerprinted (cache.fingerprint) through the view's body_digest, which the
+# Markdown renderer made with the HTML: the same change, without hashing the HTML on every build.
+BY_DIGEST = {"fingerprint": False}
+
 FLYER = "to-roi/"  # a drive's printable flyer, below the drive's own address ("tờ rơi")
 FLYER_TRANSLATED = "flyer/"  # the same below a drive's page in a second language other than Vietnamese
 
@@ -52,8 +56,8 @@ class PostView:
     date: datetime
     updated: datetime | None
     summary: str
-    html: str
-    toc: str
+    html: str = field(metadata=BY_DIGEST)
+    toc: str = field(metadata=BY_DIGEST)
     tags: tuple[Term, ...]
     category: Term | None
     author: str | None
@@ -65,6 +69,10 @@ class PostView:
     # The 1200×630 JPEG made from the post's image for og:image (absolute with config.absolute);
     # None when the post has no image, or an SVG or remote one (see images.py).
     share_image: SharedImage | None = None
+    body_digest: str = ""  # Rendered.digest of the body shown: stands for html and toc (BY_DIGEST)
+
+    def __post_init__(self):
+        _digested(self)
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,7 @@ class EventView:
     results: Results | None
     registration: str | None
     contact: Contact | None
-    html: str
+    html: str = field(metadata=BY_DIGEST)
     summary: str
     image: str | None
     image_alt: str | None
@@ -92,6 +100,10 @@ class EventView:
     recognitions: tuple["RecognitionView", ...]
     share_image: SharedImage | None = None  # as on PostView
     flyer_url: str | None = None  # the printable A4 flyer (upcoming drives that are not cancelled)
+    body_digest: str = ""  # Rendered.digest of the body shown: stands for html and toc (BY_DIGEST)
+
+    def __post_init__(self):
+        _digested(self)
 
     @property
     def ref(self) -> EventRef:
@@ -103,11 +115,20 @@ class PageView:
     source: str
     title: str
     url: str
-    html: str
-    toc: str
+    html: str = field(metadata=BY_DIGEST)
+    toc: str = field(metadata=BY_DIGEST)
     summary: str
     updated: datetime | None
     draft: bool
+    body_digest: str = ""  # Rendered.digest of the body shown: stands for html and toc (BY_DIGEST)
+
+    def __post_init__(self):
+        _digested(self)
+
+
+def _digested(view) -> None:
+    if (view.html or getattr(view, "toc", "")) and not view.body_digest:
+        raise ValueError(f"{type(view).__name__} {view.source}: html without the body_digest that stands for it")
 
 
 @dataclass(frozen=True)
@@ -290,7 +311,7 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
             author=post.author, image=media_url(plan, post.image) if post.image else None, image_alt=post.image_alt,
             event=event_ref(post.event, Loc(post.source, *post.event_at)),
             draft=post.source in plan.drafts, future=post.source in plan.future,
-            share_image=_shared(images, plan, post.image),
+            share_image=_shared(images, plan, post.image), body_digest=body.digest if body else "",
         ))
     posts.reverse()  # newest first
     posts = _interned(posts, (config.language, str(config.timezone)))
@@ -331,6 +352,7 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
             recognitions=tuple(recognitions_by_event.get(event.id, ())),
             share_image=_shared(images, plan, event.image),
             flyer_url=url(plan.urls[event.source] + flyer) if event.end >= now and event.status != "cancelled" else None,
+            body_digest=body.digest if body else "",
         ))
     upcoming = tuple(e for e in events if e.upcoming)
     past = tuple(reversed([e for e in events if not e.upcoming]))
@@ -351,7 +373,7 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
         body = rendered.get(page.source)
         pages.append(PageView(page.source, page.title, plan.url_of(page.source), body.html if body else "",
                               body.toc if body else "", page.summary or (body.first_paragraph if body else ""),
-                              page.updated, page.source in plan.drafts))
+                              page.updated, page.source in plan.drafts, body.digest if body else ""))
         if page.eligibility and eligibility is None:
             eligibility = pages[-1]
 

@@ -420,6 +420,6 @@ def prepare(site_dir: Path, content, plan, rendered: dict, errors: ErrorCollecto
     images = plan_images(site_dir, media, lead, [r.html for r in rendered.values()], errors)
     if not images.images:
         return images, rendered
-    rewritten = {path: replace(body, html=images.rewrite_html(body.html, eager_first=path not in with_lead))
+    rewritten = {path: body.with_html(images.rewrite_html(body.html, eager_first=path not in with_lead))
                  for path, body in rendered.items()}
     return images, rewritten

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
@@ -20,6 +20,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
+from generator.cache import digest
 from generator.models import Body, utf8_pickled
 from generator.schema import unsafe_scheme
 
@@ -68,15 +69,28 @@ class Rendered:
     broken_links: tuple[tuple[str, int, int], ...]  # (target, line, col) in the source file
     unsafe_links: tuple[tuple[str, int, int], ...]
     links: tuple[tuple[str, "str | None"], ...] = ()  # every content link and what it resolved to (for the cache)
+    # A hash of html and toc, made with them (on the core that rendered them) and kept in the cache
+    # with them: the views that show this body are fingerprinted by it (graph.BY_DIGEST), so the
+    # page keys of a build do not hash 60 MB of HTML again. Anything that changes html sets it anew.
+    digest: str = ""
 
     def __reduce__(self):  # for the build cache: see models.utf8_pickled
         return _rendered, (utf8_pickled(self.html), self.first_paragraph, utf8_pickled(self.toc), self.broken_links,
-                           self.unsafe_links, self.links)
+                           self.unsafe_links, self.links, self.digest)
+
+    def with_html(self, html: str) -> "Rendered":
+        """The same body with HTML rewritten (responsive images), and its digest made anew."""
+        return self if html == self.html else replace(self, html=html, digest=html_digest(html, self.toc))
 
 
-def _rendered(html: bytes, first_paragraph: str, toc: bytes, broken_links, unsafe_links, links) -> Rendered:
+def html_digest(html: str, toc: str) -> str:
+    return digest(html, toc)
+
+
+def _rendered(html: bytes, first_paragraph: str, toc: bytes, broken_links, unsafe_links, links,
+              known_digest: str) -> Rendered:
     return Rendered(html.decode("utf-8", "surrogatepass"), first_paragraph, toc.decode("utf-8", "surrogatepass"),
-                    broken_links, unsafe_links, links)
+                    broken_links, unsafe_links, links, known_digest)
 
 
 LinkResolver = Callable[[str, str], "str | None"]  # (source path, target path) -> URL or None
@@ -176,7 +190,8 @@ class MarkdownRenderer:
             html = sanitize(html)
         return Rendered(html=html, first_paragraph=self._first_paragraph, toc=toc,
                         broken_links=tuple(_locate(body, t) for t in self._broken),
-                        unsafe_links=tuple(_locate(body, t) for t in self._unsafe), links=tuple(self._links))
+                        unsafe_links=tuple(_locate(body, t) for t in self._unsafe), links=tuple(self._links),
+                        digest=html_digest(html, toc))
 
 
 def sanitize(html: str) -> str:

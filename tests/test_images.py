@@ -179,6 +179,11 @@ def test_a_replaced_photo_gets_new_addresses(tmp_path):
     after = {p.name for p in (out / "media").glob("anh-chup-*")}
     assert before.isdisjoint(after)  # a CDN may cache every derived file for a year
     assert any(re.fullmatch(rf"anh-chup-900w\.{HASH}\.jpg", n) for n in after)
+    # the bodies are the cached ones (same Markdown), their <picture> markup is new: every page
+    # that shows them is made again, as a build without the cache makes it
+    fresh = tmp_path / "fresh"
+    assert run_cli("build", "--site", site, "--output", fresh, "--now", NOW, "--no-cache").code == 0
+    assert tree_bytes(out) == tree_bytes(fresh)
 
 
 def test_an_unreadable_image_is_an_error_with_its_file(tmp_path):
