@@ -21,10 +21,6 @@ from generator.slugs import slugify
 from generator.urls import UrlPlan, expand, media_url, output_path
 
 
-# Fields that are fingerprinted (cache.fingerprint) through the view's body_digest, which the
-# Markdown renderer made with the HTML: the same change, without hashing the HTML on every build.
-BY_DIGEST = {"fingerprint": False}
-
 FLYER = "to-roi/"  # a drive's printable flyer, below the drive's own address ("tờ rơi")
 FLYER_TRANSLATED = "flyer/"  # the same below a drive's page in a second language other than Vietnamese
 
@@ -56,8 +52,7 @@ class PostView:
     date: datetime
     updated: datetime | None
     summary: str
-    html: str = field(metadata=BY_DIGEST)
-    toc: str = field(metadata=BY_DIGEST)
+    body: Rendered | None  # its Markdown, rendered: html and toc (properties below)
     tags: tuple[Term, ...]
     category: Term | None
     author: str | None
@@ -69,10 +64,13 @@ class PostView:
     # The 1200×630 JPEG made from the post's image for og:image (absolute with config.absolute);
     # None when the post has no image, or an SVG or remote one (see images.py).
     share_image: SharedImage | None = None
-    body_digest: str = ""  # Rendered.digest of the body shown: stands for html and toc (BY_DIGEST)
+    @property
+    def html(self) -> str:
+        return self.body.html if self.body else ""
 
-    def __post_init__(self):
-        _digested(self)
+    @property
+    def toc(self) -> str:
+        return self.body.toc if self.body else ""
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,7 @@ class EventView:
     results: Results | None
     registration: str | None
     contact: Contact | None
-    html: str = field(metadata=BY_DIGEST)
+    body: Rendered | None  # its description, rendered: html (property below)
     summary: str
     image: str | None
     image_alt: str | None
@@ -100,10 +98,13 @@ class EventView:
     recognitions: tuple["RecognitionView", ...]
     share_image: SharedImage | None = None  # as on PostView
     flyer_url: str | None = None  # the printable A4 flyer (upcoming drives that are not cancelled)
-    body_digest: str = ""  # Rendered.digest of the body shown: stands for html and toc (BY_DIGEST)
+    @property
+    def html(self) -> str:
+        return self.body.html if self.body else ""
 
-    def __post_init__(self):
-        _digested(self)
+    @property
+    def toc(self) -> str:
+        return self.body.toc if self.body else ""
 
     @property
     def ref(self) -> EventRef:
@@ -115,20 +116,17 @@ class PageView:
     source: str
     title: str
     url: str
-    html: str = field(metadata=BY_DIGEST)
-    toc: str = field(metadata=BY_DIGEST)
+    body: Rendered | None  # its Markdown, rendered: html and toc (properties below)
     summary: str
     updated: datetime | None
     draft: bool
-    body_digest: str = ""  # Rendered.digest of the body shown: stands for html and toc (BY_DIGEST)
+    @property
+    def html(self) -> str:
+        return self.body.html if self.body else ""
 
-    def __post_init__(self):
-        _digested(self)
-
-
-def _digested(view) -> None:
-    if (view.html or getattr(view, "toc", "")) and not view.body_digest:
-        raise ValueError(f"{type(view).__name__} {view.source}: html without the body_digest that stands for it")
+    @property
+    def toc(self) -> str:
+        return self.body.toc if self.body else ""
 
 
 @dataclass(frozen=True)
@@ -305,13 +303,12 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
                 tags.append(t)
         posts.append(PostView(
             source=post.source, title=post.title, url=plan.url_of(post.source), date=post.date, updated=post.updated,
-            summary=post.summary or (body.first_paragraph if body else ""), html=body.html if body else "",
-            toc=body.toc if body else "", tags=tuple(tags),
+            summary=post.summary or (body.first_paragraph if body else ""), body=body, tags=tuple(tags),
             category=term("category", post.category, category_terms) if post.category else None,
             author=post.author, image=media_url(plan, post.image) if post.image else None, image_alt=post.image_alt,
             event=event_ref(post.event, Loc(post.source, *post.event_at)),
             draft=post.source in plan.drafts, future=post.source in plan.future,
-            share_image=_shared(images, plan, post.image), body_digest=body.digest if body else "",
+            share_image=_shared(images, plan, post.image),
         ))
     posts.reverse()  # newest first
     posts = _interned(posts, (config.language, str(config.timezone)))
@@ -345,14 +342,13 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
             id=event.id, source=event.source, title=event.title, url=plan.url_of(event.source), start=event.start,
             end=event.end, venue=event.venue, organizers=event.organizers, status=event.status,
             upcoming=event.end >= now, target_units=event.target_units, results=event.results,
-            registration=event.registration, contact=event.contact, html=body.html if body else "",
+            registration=event.registration, contact=event.contact, body=body,
             summary=body.first_paragraph if body else "",
             image=media_url(plan, event.image) if event.image else None, image_alt=event.image_alt,
             map_url=event.venue.map or _map_search(event.venue), related=tuple(related.get(event.id, ())),
             recognitions=tuple(recognitions_by_event.get(event.id, ())),
             share_image=_shared(images, plan, event.image),
             flyer_url=url(plan.urls[event.source] + flyer) if event.end >= now and event.status != "cancelled" else None,
-            body_digest=body.digest if body else "",
         ))
     upcoming = tuple(e for e in events if e.upcoming)
     past = tuple(reversed([e for e in events if not e.upcoming]))
@@ -371,9 +367,9 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
         if page.source not in plan.published:
             continue
         body = rendered.get(page.source)
-        pages.append(PageView(page.source, page.title, plan.url_of(page.source), body.html if body else "",
-                              body.toc if body else "", page.summary or (body.first_paragraph if body else ""),
-                              page.updated, page.source in plan.drafts, body.digest if body else ""))
+        pages.append(PageView(page.source, page.title, plan.url_of(page.source), body,
+                              page.summary or (body.first_paragraph if body else ""), page.updated,
+                              page.source in plan.drafts))
         if page.eligibility and eligibility is None:
             eligibility = pages[-1]
 

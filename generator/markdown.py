@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
@@ -21,7 +21,7 @@ from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
 from generator.cache import digest
-from generator.models import Body, utf8_pickled
+from generator.models import Body, decoded, utf8_of, with_utf8
 from generator.schema import unsafe_scheme
 
 EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
@@ -61,26 +61,36 @@ def _slug(value: str) -> str:
     return slugify(value) or "muc"
 
 
+# Fields that cache.fingerprint leaves out: a Rendered's digest, made with them, stands for them.
+BY_DIGEST = {"fingerprint": False}
+
+
 @dataclass(frozen=True)
 class Rendered:
-    html: str
+    html: str = field(metadata=BY_DIGEST)
     first_paragraph: str  # plain text
-    toc: str
+    toc: str = field(metadata=BY_DIGEST)
     broken_links: tuple[tuple[str, int, int], ...]  # (target, line, col) in the source file
     unsafe_links: tuple[tuple[str, int, int], ...]
     links: tuple[tuple[str, "str | None"], ...] = ()  # every content link and what it resolved to (for the cache)
-    # A hash of html and toc, made with them (on the core that rendered them) and kept in the cache
-    # with them: the views that show this body are fingerprinted by it (graph.BY_DIGEST), so the
-    # page keys of a build do not hash 60 MB of HTML again. Anything that changes html sets it anew.
-    digest: str = ""
+    # A hash of html and toc, made with them whenever a Rendered is made (so on the core that rendered
+    # the body) and kept with them in the cache: the page keys fingerprint the body by it instead of
+    # hashing its HTML again on every build (60 MB at 10k posts).
+    digest: str = field(init=False, default="")
+
+    def __post_init__(self):
+        object.__setattr__(self, "digest", html_digest(self.html, self.toc))
 
     def __reduce__(self):  # for the build cache: see models.utf8_pickled
-        return _rendered, (utf8_pickled(self.html), self.first_paragraph, utf8_pickled(self.toc), self.broken_links,
+        return _rendered, (utf8_of(self, "html"), self.first_paragraph, utf8_of(self, "toc"), self.broken_links,
                            self.unsafe_links, self.links, self.digest)
 
+    def __getattr__(self, name):  # texts loaded from the cache are decoded when first read (models.py)
+        return decoded(self, name)
+
     def with_html(self, html: str) -> "Rendered":
-        """The same body with HTML rewritten (responsive images), and its digest made anew."""
-        return self if html == self.html else replace(self, html=html, digest=html_digest(html, self.toc))
+        """The same body with HTML rewritten (responsive images)."""
+        return self if html == self.html else replace(self, html=html)
 
 
 def html_digest(html: str, toc: str) -> str:
@@ -89,8 +99,8 @@ def html_digest(html: str, toc: str) -> str:
 
 def _rendered(html: bytes, first_paragraph: str, toc: bytes, broken_links, unsafe_links, links,
               known_digest: str) -> Rendered:
-    return Rendered(html.decode("utf-8", "surrogatepass"), first_paragraph, toc.decode("utf-8", "surrogatepass"),
-                    broken_links, unsafe_links, links, known_digest)
+    return with_utf8(Rendered, {"html": html, "toc": toc}, first_paragraph=first_paragraph, broken_links=broken_links,
+                     unsafe_links=unsafe_links, links=links, digest=known_digest)
 
 
 LinkResolver = Callable[[str, str], "str | None"]  # (source path, target path) -> URL or None
@@ -190,8 +200,7 @@ class MarkdownRenderer:
             html = sanitize(html)
         return Rendered(html=html, first_paragraph=self._first_paragraph, toc=toc,
                         broken_links=tuple(_locate(body, t) for t in self._broken),
-                        unsafe_links=tuple(_locate(body, t) for t in self._unsafe), links=tuple(self._links),
-                        digest=html_digest(html, toc))
+                        unsafe_links=tuple(_locate(body, t) for t in self._unsafe), links=tuple(self._links))
 
 
 def sanitize(html: str) -> str:

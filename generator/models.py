@@ -24,7 +24,10 @@ class Body:
         return found
 
     def __reduce__(self):  # for the build cache: see utf8_pickled
-        return _body, (utf8_pickled(self.markdown), self.path, self.line_offset, self.digest)
+        return _body, (utf8_of(self, "markdown"), self.path, self.line_offset, self.digest)
+
+    def __getattr__(self, name):  # texts loaded from the cache are decoded when first read (below)
+        return decoded(self, name)
 
 
 def utf8_pickled(text: str) -> bytes:
@@ -34,10 +37,37 @@ def utf8_pickled(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+# Long texts loaded from the cache stay UTF-8 bytes until read: a build that adds one post to 10k
+# reads the Markdown and HTML of few of them, and decoding them all cost 0.3 s. Such an object is
+# made without its text fields; the class's __getattr__ (asked only for a missing attribute)
+# decodes one on first use and keeps it. Saved again unread, the bytes go back as they came.
+
+def with_utf8(cls, utf8: dict[str, bytes], **fields):
+    """An instance of the frozen dataclass CLS whose text fields are in UTF8 (name -> bytes)."""
+    made = object.__new__(cls)
+    made.__dict__.update(fields, _utf8=utf8)
+    return made
+
+
+def decoded(obj, name: str) -> str:
+    utf8 = obj.__dict__.get("_utf8")
+    if not utf8 or name not in utf8:
+        raise AttributeError(name)
+    text = utf8.pop(name).decode("utf-8", "surrogatepass")
+    obj.__dict__[name] = text
+    return text
+
+
+def utf8_of(obj, name: str) -> bytes:
+    """The text field NAME of OBJ as UTF-8, without decoding it if it is still undecoded."""
+    utf8 = obj.__dict__.get("_utf8")
+    if utf8 and name in utf8:
+        return utf8[name]
+    return utf8_pickled(getattr(obj, name))
+
+
 def _body(markdown: bytes, path: str, line_offset: int, known_digest: str) -> "Body":
-    body = Body(markdown.decode("utf-8", "surrogatepass"), path, line_offset)
-    object.__setattr__(body, "_digest", known_digest)
-    return body
+    return with_utf8(Body, {"markdown": markdown}, path=path, line_offset=line_offset, _digest=known_digest)
 
 
 @dataclass(frozen=True)

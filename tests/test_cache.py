@@ -285,31 +285,36 @@ def test_pickled_texts_leave_no_utf8_copy_behind():
     assert (sys.getsizeof(body.markdown), sys.getsizeof(page.html)) == sizes
 
 
-def test_views_are_fingerprinted_by_the_digest_made_with_their_html():
-    """The HTML of a body is hashed once, on the core that rendered it, and the digest travels with
-    it through the cache; views are fingerprinted by that digest instead of their 60 MB of HTML."""
+def test_rendered_bodies_are_fingerprinted_by_the_digest_made_with_their_html():
+    """The HTML of a body is hashed when it is made (on the core that rendered it) and the digest
+    travels with it through the cache: page keys fingerprint the body by it instead of its HTML.
+    Texts loaded from the cache stay UTF-8 until read, and go back to it unread."""
     from dataclasses import replace
 
     from generator.graph import PageView
-    from generator.markdown import MarkdownRenderer, html_digest
+    from generator.markdown import MarkdownRenderer, Rendered, html_digest
     from generator.models import Body
 
     body = Body("# Tiêu đề\n\nGiọt máu hồng.\n", "content/pages/a.md", 2)
     rendered = MarkdownRenderer(lambda source, target: None).render(body)
     assert rendered.digest == html_digest(rendered.html, rendered.toc)
     again, body_again = pickle.loads(pickle.dumps(rendered)), pickle.loads(pickle.dumps(body))
-    assert again == rendered and again.digest == rendered.digest
-    assert body_again.__dict__["_digest"] == body.digest  # kept, not hashed again
+    assert "html" not in again.__dict__ and "markdown" not in body_again.__dict__  # not decoded yet
+    assert pickle.loads(pickle.dumps(again)) == rendered  # saved again unread
+    assert again == rendered and again.digest == rendered.digest and again.html == rendered.html
+    assert body_again == body and body_again.__dict__["_digest"] == body.digest  # kept, not hashed again
     assert rendered.with_html(rendered.html) is rendered
     changed = rendered.with_html(rendered.html + "<p>thêm</p>")
     assert changed.digest == html_digest(changed.html, changed.toc) != rendered.digest
+    made = Rendered("<p>a</p>", "a", "", (), ())  # whoever makes one gets its digest
+    assert made.digest == html_digest("<p>a</p>", "") == replace(changed, html="<p>a</p>", toc="").digest
 
-    view = PageView("content/pages/a.md", "A", "/a/", rendered.html, rendered.toc, "Giọt máu hồng.", None, False,
-                    rendered.digest)
-    assert fingerprint(view, {}) == fingerprint(replace(view, html="x"), {})  # the digest stands for it
-    assert fingerprint(view, {}) != fingerprint(replace(view, html=changed.html, body_digest=changed.digest), {})
-    with pytest.raises(ValueError):
-        replace(view, body_digest="")  # HTML without its digest would go unnoticed by the page keys
+    view = PageView("content/pages/a.md", "A", "/a/", rendered, "Giọt máu hồng.", None, False)
+    assert view.html == rendered.html and view.toc == rendered.toc
+    unread = pickle.loads(pickle.dumps(rendered))
+    assert fingerprint(view, {}) == fingerprint(replace(view, body=unread), {})
+    assert "html" not in unread.__dict__  # fingerprinting did not need the HTML
+    assert fingerprint(view, {}) != fingerprint(replace(view, body=changed), {})
 
 
 def test_dev_server_builds_through_one_cache_match_fresh_ones(site: Path, tmp_path: Path):
