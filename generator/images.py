@@ -417,9 +417,10 @@ def prepare(site_dir: Path, content, plan, rendered: dict, errors: ErrorCollecto
     owners += [e for e in content.events if e.source in plan.published]
     lead = [media_url(plan, o.image) for o in owners if o.image and "://" not in o.image]
     with_lead = {o.source for o in owners if o.image}
-    images = plan_images(site_dir, media, lead, [r.html for r in rendered.values()], errors)
+    illustrated = {path for path, body in rendered.items() if body.has_images()}  # few bodies are read at all
+    images = plan_images(site_dir, media, lead, [rendered[path].html for path in sorted(illustrated)], errors)
     if not images.images:
         return images, rendered
     rewritten = {path: body.with_html(images.rewrite_html(body.html, eager_first=path not in with_lead))
-                 for path, body in rendered.items()}
+                 if path in illustrated else body for path, body in rendered.items()}
     return images, rewritten

@@ -65,7 +65,7 @@ def _slug(value: str) -> str:
 BY_DIGEST = {"fingerprint": False}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # equality and hash: below
 class Rendered:
     html: str = field(metadata=BY_DIGEST)
     first_paragraph: str  # plain text
@@ -81,6 +81,15 @@ class Rendered:
     def __post_init__(self):
         object.__setattr__(self, "digest", html_digest(self.html, self.toc))
 
+    def _identity(self) -> tuple:  # the digest stands for html and toc, as in fingerprints
+        return self.digest, self.first_paragraph, self.broken_links, self.unsafe_links, self.links
+
+    def __eq__(self, other) -> bool:
+        return type(other) is Rendered and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
     def __reduce__(self):  # for the build cache: see models.utf8_pickled
         return _rendered, (utf8_of(self, "html"), self.first_paragraph, utf8_of(self, "toc"), self.broken_links,
                            self.unsafe_links, self.links, self.digest)
@@ -88,9 +97,17 @@ class Rendered:
     def __getattr__(self, name):  # texts loaded from the cache are decoded when first read (models.py)
         return decoded(self, name)
 
+    def has_images(self) -> bool:
+        """Whether html holds an <img> (read in its UTF-8 bytes if it is still undecoded)."""
+        raw = self.__dict__.get("_utf8", {}).get("html")
+        return bool(_IMG_BYTES.search(raw) if raw is not None else _IMG_TEXT.search(self.html))
+
     def with_html(self, html: str) -> "Rendered":
         """The same body with HTML rewritten (responsive images)."""
         return self if html == self.html else replace(self, html=html)
+
+
+_IMG_TEXT, _IMG_BYTES = re.compile(r"<img\b", re.IGNORECASE), re.compile(rb"<img\b", re.IGNORECASE)
 
 
 def html_digest(html: str, toc: str) -> str:
