@@ -31,7 +31,7 @@ from generator.outputs import calendar, feeds, machine_outputs
 from generator.render import render_pages
 from generator.search import bundle_in_memory, index_site
 from generator.theme import Theme
-from generator.uptodate import Inputs, Record, Records, output_state
+from generator.uptodate import Inputs, Record, Records
 from generator.urls import BuildOptions, UrlPlan, plan_urls
 from generator.sinks import InMemory, Nowhere
 from generator.write import Staging, check_output_folder
@@ -205,7 +205,7 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     if inputs is not None:
         changes = [s.changes_at for s in sites if s.changes_at is not None]
         records.save(output_dir, inputs, began, Record(
-            inputs.key, sites[0].now, min(changes) if changes else None, output_state(output_dir), result.pages,
+            inputs.key, sites[0].now, min(changes) if changes else None, staging.state, result.pages,
             copied, tuple(result.warnings), config.language))
     return result
 

@@ -46,7 +46,7 @@ class Inputs:
         newest, links = 0, []
         roots = [site_dir / "config.yaml", site_dir / "content", *Theme.for_site(site_dir).folders, LOCALE_DIR]
         for root in roots:
-            for rel, stat in _walk(root, links):
+            for rel, stat in walk(root, links):
                 parts += [str(root), rel, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
                 newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
         return cls(digest(*parts), newest, sure=not links)
@@ -64,7 +64,7 @@ class Record:
     language: str
 
 
-def _walk(root: Path, links: list | None = None):
+def walk(root: Path, links: list | None = None):
     """(path relative to ROOT, stat) of every file under ROOT (or of ROOT itself, if it is a file),
     in a stable order; folders that are symbolic links are not entered, but added to LINKS.
 
@@ -101,7 +101,7 @@ def _walk(root: Path, links: list | None = None):
 
 
 def output_state(output_dir: Path) -> dict:
-    return {rel: (stat.st_size, stat.st_mtime_ns, stat.st_ino) for rel, stat in _walk(output_dir)}
+    return {rel: (stat.st_size, stat.st_mtime_ns, stat.st_ino) for rel, stat in walk(output_dir)}
 
 
 class Records:

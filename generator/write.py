@@ -28,6 +28,7 @@ from typing import Callable
 
 from generator.errors import N_, UsageError
 from generator.sinks import Kept, Sink, identity
+from generator.uptodate import walk
 
 MARKER = ".outreach-output"  # written into every output folder we make
 STAGING_PREFIX = ".outreach-staging-"
@@ -109,6 +110,9 @@ class Staging(Sink):
         self.spare = spare
         self.recorded = dict(manifest) if manifest is not None else {}
         self.fresh: dict[str, tuple] = {}
+        # what the output folder holds once swapped in, for the up-to-date record (uptodate.py):
+        # path -> (size, mtime_ns, inode), as output_state gives it, known without walking 13k folders
+        self.state: dict[str, tuple[int, int, int]] = {}
         self.written = 0
         self.staging: Path | None = None
 
@@ -161,11 +165,13 @@ class Staging(Sink):
             unchanged = stat.st_ino if stat is not None else None
         if unchanged is not None and inode == unchanged:
             self.fresh[rel] = before  # the recycled tree holds this very file already
+            self.state[safe] = (before[1], before[2], inode)
             return
         if inode is not None:
             os.unlink(target)  # never write into it: the live output may share its inode
         if unchanged is not None and _link(old, target):
             self.fresh[rel] = before  # the same inode: same size and mtime, no need to stat it again
+            self.state[safe] = (before[1], before[2], unchanged)
             return
         if isinstance(data, Kept):  # touched since previous() saw it, or not linkable: its bytes, copied
             shutil.copyfile(data.path, target)
@@ -174,8 +180,9 @@ class Staging(Sink):
         else:
             Path(target).write_bytes(data)
         self.written += 1
+        stat = os.stat(target)
+        self.state[safe] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
         if self.manifest is not None:
-            stat = os.stat(target)
             self.fresh[rel] = (ident, stat.st_size, stat.st_mtime_ns)
 
     def finish(self, before_swap: Callable[[Path], None] | None = None) -> int:
@@ -188,7 +195,13 @@ class Staging(Sink):
         _drop_unused(self.staging_dir, self.made, self.present_files, self.present_folders)
         (self.staging / MARKER).write_bytes(b"")
         if before_swap is not None:
+            listed = set(os.listdir(self.staging))
             before_swap(self.staging)
+            for name in set(os.listdir(self.staging)) - listed:  # what it added (the search index)
+                self.state.update((f"{name}/{rel}" if rel else name, (stat.st_size, stat.st_mtime_ns, stat.st_ino))
+                                  for rel, stat in walk(self.staging / name))
+        stat = os.stat(self.staging / MARKER)
+        self.state[MARKER] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
         os.chmod(self.staging, 0o755)  # mkdtemp makes it private; a web server must read it
         _swap(self.staging, self.output, self.spare)
         self.staging = None

@@ -123,3 +123,26 @@ def test_a_file_changed_just_before_a_build_is_not_trusted(site: Path):
     time.sleep(2.1)
     assert not build_site(site, now=now).up_to_date
     assert build_site(site, now=now).up_to_date
+
+
+def test_the_record_holds_exactly_what_the_output_folder_holds(site: Path):
+    """The record's file list is kept by the staging folder as it writes, links and recycles files
+    (and what the search indexer adds), not by walking the output again: it must match a walk,
+    after a first build, an edit (files linked and written) and a removal (a recycled spare)."""
+    from generator.cache import BuildCache
+    from generator.uptodate import Records, output_state
+
+    output = (site / "output").resolve()
+    post = site / "content/posts/2023-12-05-a.md"
+    page = site / "content/pages/moi.md"
+    edits = [lambda: None,
+             lambda: (post.write_text(post.read_text(encoding="utf-8") + "\nThêm.\n", encoding="utf-8"),
+                      page.write_text("---\ntitle: Trang mới\n---\nVăn bản.\n", encoding="utf-8")),
+             page.unlink]
+    for edit in edits:
+        edit()
+        time.sleep(2.1)  # else the record is not kept (a racy input)
+        assert said(build(site)) == "built"
+        record = Records(BuildCache.folder_of(site.resolve()))._load()[str(output)]
+        assert record.outputs == output_state(output)
+        assert any(path.startswith("pagefind/") for path in record.outputs) == (output / "pagefind").is_dir()
