@@ -17,6 +17,7 @@ by a detached process, so the build returns at once; a trash folder is never res
 from __future__ import annotations
 
 import os
+import pickle
 import posixpath
 import shutil
 import subprocess
@@ -117,18 +118,24 @@ class Staging(Sink):
         self.staging: Path | None = None
 
     def __enter__(self) -> "Staging":
+        self.maker = _SpareMaker.start(self.output, self.spare) if self.manifest else None
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
+        if self.maker is not None:  # the build stopped before writing: the spare is left for the next
+            self.maker.finish()
+            self.maker = None
         if self.staging is not None:  # not finished: abandoned
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
 
     def _open(self) -> None:
         self.output.parent.mkdir(parents=True, exist_ok=True)
+        made = self.maker.finish() if self.maker is not None else None
+        self.maker = None
         recover(self.output)
         self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + self.output.name + "-", dir=self.output.parent))
-        self.present_files, self.present_folders = _recycle(self.spare, self.staging)
+        self.present_files, self.present_folders = _recycle(self.spare, self.staging, made)
         # plain strings, not Paths: 13k files are joined, linked and checked here
         self.staging_dir, self.old_dir = str(self.staging), str(self.output)
         self.made: set[str] = {""}
@@ -221,9 +228,10 @@ def write_site(output: Path, files: dict[str, bytes | Path],
         return staging.finish(before_swap)
 
 
-def _recycle(spare: Path | None, staging: Path) -> tuple[dict[str, int], set[str]]:
+def _recycle(spare: Path | None, staging: Path, made: tuple | None = None) -> tuple[dict[str, int], set[str]]:
     """Moves SPARE into place as STAGING, if there is one on the same disk. Returns what it holds:
-    ({file: inode}, {folder}), relative posix paths; symlinks and special files in it are removed."""
+    ({file: inode}, {folder}), relative posix paths; symlinks and special files in it are removed.
+    MADE: what a _SpareMaker just put into it (so it need not be listed again)."""
     if spare is None or spare.is_symlink() or not spare.is_dir():
         return {}, set()
     os.rmdir(staging)
@@ -232,6 +240,8 @@ def _recycle(spare: Path | None, staging: Path) -> tuple[dict[str, int], set[str
     except OSError:  # another disk, or a folder in the way: a fresh staging folder then
         os.mkdir(staging, 0o700)
         return {}, set()
+    if made is not None:
+        return made
     files: dict[str, int] = {}
     folders: set[str] = set()
     pending = [""]
@@ -249,6 +259,76 @@ def _recycle(spare: Path | None, staging: Path) -> tuple[dict[str, int], set[str
             else:
                 os.unlink(entry.path)  # a symlink (or a pipe...): nothing is ever written through one
     return files, folders
+
+
+class _SpareMaker:
+    """A forked child that makes SPARE from OUTPUT (its folders, and hard links to its files) while
+    the build goes on, then tells the parent what it made: ({file: inode}, {folder}). Only where a
+    fork is safe (parallel.can_fork), on one disk, and if there is an output and no spare yet."""
+
+    def __init__(self, pid: int, reader: int, spare: Path):
+        self.pid, self.reader, self.spare = pid, reader, spare
+
+    @classmethod
+    def start(cls, output: Path, spare: Path | None) -> "_SpareMaker | None":
+        from generator.parallel import can_fork  # parallel.py is not needed by most writes
+        if spare is None or spare.exists() or spare.is_symlink() or not (output / MARKER).is_file() or not can_fork():
+            return None
+        try:
+            spare.parent.mkdir(parents=True, exist_ok=True)
+            reader, writer = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return None
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                os.close(reader)
+                _make_spare(output, spare, writer)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writer)
+        return cls(pid, reader, spare)
+
+    def finish(self) -> tuple | None:
+        """Waits for the child; what it made in the spare, or None if it made nothing usable."""
+        with os.fdopen(self.reader, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        if status != 0 or not data:
+            return None
+        try:
+            return pickle.loads(data)
+        except Exception:  # noqa: BLE001 - cut short: the spare is listed again instead
+            return None
+
+
+def _make_spare(output: Path, spare: Path, writer: int) -> None:
+    making = Path(tempfile.mkdtemp(prefix=".making-", dir=spare.parent))
+    files: dict[str, int] = {}
+    folders: set[str] = set()
+    try:
+        pending = [""]
+        while pending:
+            folder = pending.pop()
+            with os.scandir(os.path.join(output, folder)) as entries:
+                listed = list(entries)
+            for entry in listed:
+                rel = f"{folder}/{entry.name}" if folder else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    os.mkdir(os.path.join(making, rel))
+                    folders.add(rel)
+                    pending.append(rel)
+                elif entry.is_file(follow_symlinks=False) and rel != MARKER:
+                    os.link(entry.path, os.path.join(making, rel))
+                    files[rel] = entry.inode()
+        os.replace(making, spare)  # fails if a spare appeared meanwhile: this one is dropped
+    except OSError:
+        shutil.rmtree(making, ignore_errors=True)
+        raise
+    with os.fdopen(writer, "wb") as pipe:
+        pipe.write(pickle.dumps((files, folders), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _make_folder(root: str, rel: str, present_files: dict[str, int], present_folders: set[str]) -> None:

@@ -194,3 +194,33 @@ def test_files_stream_into_staging_and_an_abandoned_build_leaves_the_output(tmp_
         staging.finish()
     assert tree_bytes(out) == {MARKER: b"", "a/index.html": b"A", "b/index.html": b"B"}
     assert (out / "a" / "index.html").stat().st_ino == before  # linked, not rewritten
+
+
+def test_without_a_spare_one_is_made_from_the_output_on_the_side(tmp_path: Path, monkeypatch):
+    """The first build after a cold one has no spare: a forked child links the current output into
+    one while the build goes on, and the build recycles it: unchanged files keep their inode, the
+    replaced output is left exactly as it was (nothing written through a shared inode)."""
+    from generator import write
+
+    out, spare, manifest = tmp_path / "output", tmp_path / "cache" / "spare" / "x", {}
+    write_site(out, SITE_V1, manifest=manifest, spare=spare)
+    assert not spare.exists()
+    old = tree_bytes(out)
+    inodes = {rel: (out / rel).stat().st_ino for rel in SITE_V1}
+    handed = []
+    finish = write._SpareMaker.finish
+
+    def finished(self):
+        made = finish(self)
+        handed.append((dict(made[0]), set(made[1])))  # a copy: the staging folder uses it up
+        return made
+
+    monkeypatch.setattr(write._SpareMaker, "finish", finished)
+    changed = {**{k: v for k, v in SITE_V1.items() if k != "c.txt"}, "a/index.html": b"A2", "d/index.html": b"D"}
+    write_site(out, changed, manifest=manifest, spare=spare)
+    files, folders = handed[0]  # what the child made, handed over without a second walk
+    assert set(files) == set(SITE_V1) and set(folders) >= {"a"}
+    assert tree_bytes(out) == {MARKER: b"", **changed}
+    assert tree_bytes(spare) == old  # the replaced output, untouched
+    assert all((out / rel).stat().st_ino == inodes[rel] for rel in changed if rel in SITE_V1 and changed[rel] == SITE_V1[rel])
+    assert sorted(p.name for p in spare.parent.iterdir()) == ["x"]  # no half-made spare left behind
