@@ -300,18 +300,34 @@ def _placeholder_text(site_dir: Path, source: str) -> str | None:
 
 
 def _may_have_placeholders(site_dir: Path, source: str, store: Store | None, hashes: Store | None) -> bool:
-    """False only if the cache knows SOURCE's bytes hold no placeholder: then it need not be read."""
+    """False only if SOURCE's bytes surely hold no placeholder (the cache knows it, or a look at the
+    bytes shows it): then it need not be read as text."""
     if store is None:
-        return True
+        return _bytes_may_have_placeholders(site_dir / source)
     try:
         key = digest("placeholders", file_digest(site_dir / source, source, hashes))
     except OSError:
         return True  # _check_placeholders finds nothing to say; the loader reports the file
     found = store.get(key)
     if found is None:
-        found = _placeholder_text(site_dir, source) is not None
+        found = _bytes_may_have_placeholders(site_dir / source) and _placeholder_text(site_dir, source) is not None
         store.put(key, found)
     return found
+
+
+_PLACEHOLDER_BYTES = tuple(marker.encode("utf-8") for marker in PLACEHOLDERS)  # they are NFC
+_COMBINING = re.compile(rb"\xcc[\x80-\xbf]|\xcd[\x80-\xaf]")  # U+0300-U+036F in UTF-8
+
+
+def _bytes_may_have_placeholders(path: Path) -> bool:
+    """Whether the file could hold a placeholder once decoded and NFC-normalised: with no combining
+    mark in it, the text is as NFC has it, so a search of the bytes says (decoding and normalising
+    10k articles to find nothing cost a cold build 0.6 s)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return True
+    return any(marker in data for marker in _PLACEHOLDER_BYTES) or _COMBINING.search(data) is not None
 
 
 def _check_placeholders(site_dir: Path, source: str, errors: ErrorCollector) -> None:

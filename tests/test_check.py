@@ -151,3 +151,19 @@ def test_problems_are_the_same_when_bodies_are_rendered_and_scanned_on_several_c
     shutil.rmtree(site / ".cache", ignore_errors=True)
     result = run_cli("build", "--site", site, "--now", NOW, "--output", tmp_path / "out", "--no-cache")
     assert result.code == 1 and all(where in result.stderr for where in expected(MISTAKES)), result.stderr
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_placeholders_are_found_in_any_unicode_form_with_and_without_cache(tmp_path: Path, form: str):
+    """Files are looked at as bytes first (no placeholder and no combining mark: nothing to read);
+    a placeholder typed in decomposed form is still found, at its line, on every build."""
+    import unicodedata
+
+    site = copy_site("full", tmp_path)
+    post = site / "content/posts/2023-12-20-cho-dien.md"
+    text = "---\ntitle: Tin chờ điền\ndate: 2023-12-20\n---\nĐoạn một.\n\nĐịa điểm: CẦN ĐIỀN\n"
+    post.write_text(unicodedata.normalize(form, text), encoding="utf-8")
+    # without the cache, filling it, and through it (another base URL: not up to date, same files)
+    for extra in (("--no-cache",), (), ("--base-url", "https://khac.example.org/")):
+        result = run_cli("build", "--site", site, "--output", tmp_path / "out", "--now", NOW, *extra)
+        assert result.code == 0 and "content/posts/2023-12-20-cho-dien.md:7:" in result.stderr, result.stderr
