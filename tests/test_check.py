@@ -134,12 +134,13 @@ def test_new_messages_have_vietnamese_translations(module: str):
         assert set(re.findall(r"{(\w+)", vi.gettext(message))) == placeholders, message
 
 
-def test_problems_are_the_same_when_bodies_are_rendered_and_scanned_on_several_cores(tmp_path: Path):
-    """Past 150 bodies, Markdown is rendered in worker processes, which scan each body for the
-    checks too: the same problems come out, with the cache and without it."""
-    from generator.bodies import PARALLEL_FROM
+def test_problems_are_the_same_when_content_is_loaded_and_rendered_on_several_cores(tmp_path: Path):
+    """Past 300 files, content is parsed in worker processes, and past 150 bodies Markdown is rendered
+    in worker processes, which scan each body for the checks too: the same problems come out, with
+    the cache and without it."""
+    from generator import bodies, content
     site = copy_site("check-mistakes", tmp_path, INVALID)
-    for n in range(PARALLEL_FROM + 10):
+    for n in range(max(bodies.PARALLEL_FROM, content.PARALLEL_FROM) + 10):
         (site / "content" / "posts" / f"2020-01-01-dem-{n}.md").write_text(
             f"---\ntitle: Bài đệm {n}\ndate: 2020-01-01\nsummary: Bài đệm.\n---\nĐoạn văn {n}.\n", encoding="utf-8")
 
