@@ -132,7 +132,7 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
                     continue
         misses.append(out)
     if parallel and len(misses) >= PARALLEL_PAGES and can_fork():
-        results = fork_iter(_render_many, (env, keys), misses)
+        results = fork_iter(_render_many, (env, keys, sink.direct()), misses)
     else:
         results = (_render_one(env, keys, out) for out in misses)
     for out, (data, ident, indexed, read, key, problem) in zip(misses, results):
@@ -141,7 +141,10 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
             if problem[0] in ("syntax", "missing"):
                 break
             continue
-        sink.put(out.path, data, ident, indexed)
+        if isinstance(data, tuple):  # written by the worker (sink.direct): its stat came back
+            sink.adopt(out.path, ident, indexed, data)
+        else:
+            sink.put(out.path, data, ident, indexed)
         if store is not None:
             store.put(out.path, (key, read, ident, indexed, data if sink.in_memory else None))
 
@@ -171,10 +174,11 @@ PARALLEL_PAGES = 300
 _FAILED = (None, "", False, (), None)  # a page that could not be made: no bytes, identity, parts, key
 
 
-def _render_one(env: jinja2.Environment, keys: PageKeys | None, out) -> tuple:
+def _render_one(env: jinja2.Environment, keys: PageKeys | None, out, writer=None) -> tuple:
     """(bytes, their identity, marked for the search index, the site parts read, the page's cache key
     (with KEYS), None), or a problem in the last place. Workers hash the bytes and the parts of the
-    site graph: the parent only writes files."""
+    site graph: the parent only writes files, or, with a WRITER (sinks: ``direct``), not even that:
+    the page is written here and its stat (size, mtime, inode) is in place of its bytes."""
     read: set[str] = set()
     try:
         template = env.get_template(out.template)  # the environment caches compiled templates
@@ -187,12 +191,13 @@ def _render_one(env: jinja2.Environment, keys: PageKeys | None, out) -> tuple:
         return (*_FAILED, ("undefined", out.template, 0, str(exc)))
     data, parts = html.encode("utf-8"), tuple(sorted(read))
     key = keys.key(out, parts) if keys is not None else None
-    return data, identity(data), out.path.endswith(".html") and INDEX_MARK in data, parts, key, None
+    indexed = out.path.endswith(".html") and INDEX_MARK in data
+    return writer.write(out.path, data) if writer else data, identity(data), indexed, parts, key, None
 
 
 def _render_many(state, outs) -> list:
-    env, keys = state
-    return [_render_one(env, keys, out) for out in outs]
+    env, keys, writer = state
+    return [_render_one(env, keys, out, writer) for out in outs]
 
 
 def _report(problem: tuple, out, theme: Theme, errors: ErrorCollector) -> None:

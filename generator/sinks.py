@@ -11,7 +11,9 @@ Every sink has the same members, which are all the build knows of it:
 - ``rel in sink``: whether a file was put there already (two outputs for one path are an error);
 - ``identities`` and ``indexed``: what was put, for the search index's cache key;
 - ``in_memory``: whether it keeps what is put in memory, with no folder to find a page in again;
-  the page cache then keeps the pages' bytes (the dev server's cache lives as long as it does).
+  the page cache then keeps the pages' bytes (the dev server's cache lives as long as it does);
+- ``direct()``: a writer the page workers may write pages with themselves (``write.FolderWriter``),
+  or None; each page so written is then told to the sink with ``adopt(rel, identity, indexed, stat)``.
 
 Pages stream into the sink as they are rendered: a build into the output folder never holds every
 page's bytes at once.
@@ -54,6 +56,9 @@ class Sink:
 
     def __contains__(self, rel: str) -> bool:
         return rel in self.identities
+
+    def direct(self):
+        return None  # only a folder nobody else writes into can take pages from the workers
 
     def _record(self, rel: str, ident: str, indexed: bool) -> None:
         self.identities[rel] = ident

@@ -146,6 +146,27 @@ class Staging(Sink):
         stat = _unchanged(path, wanted, self.recorded.get(rel))
         return Kept(wanted, path, stat.st_ino) if stat is not None else None
 
+    def direct(self) -> "FolderWriter | None":
+        """A writer for the page workers, when the staging folder starts empty and there is no last
+        output to link from (a cold build): then every page is a new file, and the workers write
+        them instead of sending 200 MB of pages through pipes to a parent that writes them one by
+        one while they wait. Otherwise None: the parent decides file by file (``put``)."""
+        if self.staging is None:
+            self._open()
+        if self.present_files or self.present_folders or self.recorded:
+            return None
+        return FolderWriter(self.staging_dir)
+
+    def adopt(self, rel: str, ident: str, indexed: bool, stat: tuple[int, int, int]) -> None:
+        """Records a file a worker wrote at REL with ``direct()``'s writer; STAT: (size, mtime_ns, inode)."""
+        safe = safe_relpath(rel)
+        self._record(rel, ident, indexed)
+        self.made.add(posixpath.dirname(safe))
+        self.state[safe] = stat
+        self.written += 1
+        if self.manifest is not None:
+            self.fresh[rel] = (ident, stat[0], stat[1])
+
     def put(self, rel: str, data: bytes | Path | Kept, known: str | None = None, indexed: bool = False) -> None:
         """Writes DATA at REL (once per path). KNOWN is its identity when the caller has it already;
         INDEXED marks a page the search index reads."""
@@ -216,6 +237,29 @@ class Staging(Sink):
             self.manifest.clear()
             self.manifest.update(self.fresh)
         return self.written
+
+
+class FolderWriter:
+    """Writes new files into a staging folder from a worker process (Staging.direct): never into an
+    existing file (O_EXCL), never outside the folder (safe_relpath)."""
+
+    def __init__(self, root: str):
+        self.root = root
+
+    def write(self, rel: str, data: bytes) -> tuple[int, int, int]:
+        """Writes DATA at REL; returns (size, mtime_ns, inode), as the up-to-date record keeps them."""
+        target = os.path.join(self.root, safe_relpath(rel))
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(target, flags, 0o666)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(target), exist_ok=True)  # another worker may make it too
+            fd = os.open(target, flags, 0o666)
+        with os.fdopen(fd, "wb") as fp:
+            fp.write(data)
+            fp.flush()
+            stat = os.fstat(fd)
+        return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
 def write_site(output: Path, files: dict[str, bytes | Path],

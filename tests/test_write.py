@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,39 @@ def test_without_a_spare_one_is_made_from_the_output_on_the_side(tmp_path: Path,
     assert tree_bytes(spare) == old  # the replaced output, untouched
     assert all((out / rel).stat().st_ino == inodes[rel] for rel in changed if rel in SITE_V1 and changed[rel] == SITE_V1[rel])
     assert sorted(p.name for p in spare.parent.iterdir()) == ["x"]  # no half-made spare left behind
+
+
+def test_page_workers_write_a_cold_build_themselves(site: Path, tmp_path: Path, monkeypatch):
+    """Past 300 pages into an empty staging folder, the render workers write the pages and send back
+    their stat: the same bytes as pages written by the parent, a record that matches a walk, and a
+    manifest the next build links unchanged pages by."""
+    from datetime import datetime
+
+    from generator import render
+    from generator.build import build
+    from generator.cache import BuildCache
+    from generator.uptodate import Records, output_state
+    from generator.write import Staging
+
+    for n in range(render.PARALLEL_PAGES):
+        (site / "content" / "posts" / f"2020-02-01-dem-{n}.md").write_text(
+            f"---\ntitle: Bài đệm {n}\ndate: 2020-02-01\ntags: [đệm]\n---\nĐoạn văn {n}.\n", encoding="utf-8")
+    time.sleep(2.1)  # else the up-to-date record is not kept (inputs changed just before the build)
+    now = datetime.fromisoformat(NOW)
+    adopted = []
+    real = Staging.adopt
+    monkeypatch.setattr(Staging, "adopt", lambda self, rel, *rest: adopted.append(rel) or real(self, rel, *rest))
+    out = tmp_path / "out"
+    build(site, out, now=now)
+    assert len(adopted) > render.PARALLEL_PAGES  # written by the workers, adopted by the parent
+    monkeypatch.setattr(render, "PARALLEL_PAGES", 10**9)  # the parent writes every page
+    build(site, tmp_path / "serial", now=now, use_cache=False)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "serial")
+    record = Records(BuildCache.folder_of(site.resolve()))._load()[str(out.resolve())]
+    assert record.outputs == output_state(out.resolve())
+    inodes = {p: p.stat().st_ino for p in out.rglob("*.html")}
+    post = site / "content" / "posts" / "2020-02-01-dem-7.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nThêm.\n", encoding="utf-8")
+    build(site, out, now=now)
+    kept = sum(1 for p, ino in inodes.items() if p.exists() and p.stat().st_ino == ino)
+    assert kept > len(inodes) * 0.9  # linked from the last output, as the manifest said they were
