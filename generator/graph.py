@@ -21,6 +21,8 @@ from generator.slugs import slugify
 from generator.urls import UrlPlan, expand, media_url, output_path
 
 
+HOME_NEWS = 5  # posts listed on the home page
+
 FLYER = "to-roi/"  # a drive's printable flyer, below the drive's own address ("tờ rơi")
 FLYER_TRANSLATED = "flyer/"  # the same below a drive's page in a second language other than Vietnamese
 
@@ -405,7 +407,10 @@ def assemble(config: SiteConfig, content: Content, plan: UrlPlan, rendered: dict
     def add(path: str, template: str, source: str, title: str, key: str | None = None, **values):
         outputs.append(Output(output_path(path), template, source, url(path), title, values, key))
 
-    add(config.root, "home.html", "(home page)", config.title, "home")
+    # the latest news is handed to the home page, not read from site.posts: the page is then made
+    # again when one of them changes, not on any change of any post (its key fingerprints what it read)
+    add(config.root, "home.html", "(home page)", config.title, "home", latest_news=posts_tuple[:HOME_NEWS],
+        more_news=len(posts_tuple) > HOME_NEWS)
     per_page = config.paginate
     for pager in paginate(posts_tuple, per_page, links["news"], links["paginate"], config.base_path):
         add(pager.path, "news.html", "(news list)", "", "news" if pager.number == 1 else None, pager=pager)

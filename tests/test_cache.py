@@ -3,6 +3,7 @@ the output bytes are the same, and an edit shows up in every page that uses it."
 from __future__ import annotations
 
 import pickle
+from datetime import datetime
 import shutil
 from pathlib import Path
 
@@ -187,6 +188,35 @@ def test_rebuild_renders_only_what_changed(site: Path, tmp_path: Path, monkeypat
     run_build(site, out, now=now)
     assert counts["md"] == 1  # only the edited body
     assert 1 <= counts["pages"] < first.pages // 2  # its page and the lists that show it, not the whole site
+
+
+def test_home_page_is_made_again_only_when_its_latest_news_changes(site: Path, tmp_path: Path, monkeypatch):
+    """The home page lists the latest news, handed to it (not read from every post): editing an older
+    post leaves it as it was; a new post makes it again, listing that post."""
+    import generator.render as render
+    from generator.build import build as run_build
+
+    posts = site / "content" / "posts"
+    for n in range(7):
+        (posts / f"2023-03-0{n + 1}-dem.md").write_text(
+            f"---\ntitle: Tin đệm {n}\ndate: 2023-03-0{n + 1}\n---\nĐoạn {n}.\n", encoding="utf-8")
+    made: list[str] = []
+    real = render._render_one
+    monkeypatch.setattr(render, "_render_one", lambda env, keys, out, *rest: made.append(out.path) or real(env, keys, out, *rest))
+    now = datetime.fromisoformat(NOW)
+    out = tmp_path / "out"
+    run_build(site, out, now=now)
+    assert "index.html" in made
+    made.clear()
+    old = posts / "2022-06-14-b.md"  # older than the seven above: not on the home page
+    old.write_text(old.read_text(encoding="utf-8").replace("Bài năm 2022.", "Bài năm 2022, sửa."), encoding="utf-8")
+    run_build(site, out, now=now)
+    assert made and "index.html" not in made
+    made.clear()
+    (posts / "2023-11-30-moi.md").write_text("---\ntitle: Tin mới nhất\ndate: 2023-11-30\n---\nMới.\n",
+                                            encoding="utf-8")
+    run_build(site, out, now=now)
+    assert "index.html" in made and "Tin mới nhất" in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_unchanged_files_are_linked_not_rewritten(site: Path, tmp_path: Path):
