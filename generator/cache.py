@@ -90,6 +90,9 @@ def fingerprint(value, memo: dict) -> bytes:
     plain values (most of the 350k a 10k-post site holds) are their own fingerprint, tagged and
     length-prefixed, so no hasher is made for them; a parent's input stays unambiguous.
     """
+    if type(value) is str and len(value) < 16:  # the commonest case, a short text: no memo, no hasher
+        data = value.encode("utf-8", "surrogatepass")
+        return b"s" + bytes((len(data),)) + data
     found = memo.get(id(value))
     if found is not None:
         return found[0]
@@ -111,10 +114,12 @@ def _composite(value, memo: dict) -> bytes:
         keeps = getattr(type(value), "KEEPS_FINGERPRINT", False)  # a frozen class whose fields are immutable
         if keeps and "_fingerprint" in value.__dict__:
             return value.__dict__["_fingerprint"]
-        h.update(type(value).__qualname__.encode())
+        parts = [type(value).__qualname__.encode()]  # hashed at once: the same bytes as field by field
         for name, encoded in names:
-            h.update(encoded)
-            h.update(fingerprint(getattr(value, name), memo))
+            field_value = getattr(value, name)
+            parts.append(encoded)
+            parts.append(_NONE if field_value is None else fingerprint(field_value, memo))
+        h.update(b"".join(parts))
         if keeps:
             object.__setattr__(value, "_fingerprint", b"H" + h.digest())
     elif isinstance(value, (tuple, list, frozenset, set)):
@@ -131,6 +136,9 @@ def _composite(value, memo: dict) -> bytes:
         h.update(type(value).__qualname__.encode())
         h.update(repr(value).encode("utf-8", "surrogatepass"))
     return b"H" + h.digest()
+
+
+_NONE = b"v\x04None"  # _leaf(b"v", b"None"), the fingerprint of None
 
 
 def _leaf(tag: bytes, data: bytes) -> bytes:

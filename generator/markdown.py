@@ -20,7 +20,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
-from generator.cache import digest
+from generator.cache import digest, fingerprint
 from generator.models import Body, decoded, utf8_of, with_utf8
 from generator.schema import unsafe_scheme
 
@@ -78,8 +78,11 @@ class Rendered:
     # hashing its HTML again on every build (60 MB at 10k posts).
     digest: str = field(init=False, default="")
 
+    KEEPS_FINGERPRINT = True  # cache.fingerprint keeps it on the object; the cache keeps it with it
+
     def __post_init__(self):
         object.__setattr__(self, "digest", html_digest(self.html, self.toc))
+        fingerprint(self, {})  # made once, where the body is rendered, instead of by every build
 
     def _identity(self) -> tuple:  # the digest stands for html and toc, as in fingerprints
         return self.digest, self.first_paragraph, self.broken_links, self.unsafe_links, self.links
@@ -92,7 +95,7 @@ class Rendered:
 
     def __reduce__(self):  # for the build cache: see models.utf8_pickled
         return _rendered, (utf8_of(self, "html"), self.first_paragraph, utf8_of(self, "toc"), self.broken_links,
-                           self.unsafe_links, self.links, self.digest)
+                           self.unsafe_links, self.links, self.digest, self.__dict__["_fingerprint"])
 
     def __getattr__(self, name):  # texts loaded from the cache are decoded when first read (models.py)
         return decoded(self, name)
@@ -115,9 +118,9 @@ def html_digest(html: str, toc: str) -> str:
 
 
 def _rendered(html: bytes, first_paragraph: str, toc: bytes, broken_links, unsafe_links, links,
-              known_digest: str) -> Rendered:
+              known_digest: str, known_fingerprint: bytes) -> Rendered:
     return with_utf8(Rendered, {"html": html, "toc": toc}, first_paragraph=first_paragraph, broken_links=broken_links,
-                     unsafe_links=unsafe_links, links=links, digest=known_digest)
+                     unsafe_links=unsafe_links, links=links, digest=known_digest, _fingerprint=known_fingerprint)
 
 
 LinkResolver = Callable[[str, str], "str | None"]  # (source path, target path) -> URL or None

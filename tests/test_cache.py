@@ -344,6 +344,7 @@ def test_rendered_bodies_are_fingerprinted_by_the_digest_made_with_their_html():
     unread = pickle.loads(pickle.dumps(rendered))
     assert fingerprint(view, {}) == fingerprint(replace(view, body=unread), {})
     assert "html" not in unread.__dict__  # fingerprinting did not need the HTML
+    assert unread.__dict__["_fingerprint"] == rendered.__dict__["_fingerprint"]  # made once, kept in the cache
     assert not unread.has_images() and "html" not in unread.__dict__  # nor does looking for images
     pictured = Rendered('<p><IMG src="/media/a.jpg" alt=""></p>', "", "", (), ())
     assert pictured.has_images() and pickle.loads(pickle.dumps(pictured)).has_images()
