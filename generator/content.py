@@ -179,7 +179,9 @@ def _load_many(job: tuple, work: list[tuple[Path, Variant]]) -> list[tuple]:
     outcomes = []
     for path, which in work:
         problems = ErrorCollector()
-        outcomes.append((loader(site, path, which, *args, problems), problems.items))
+        model = loader(site, path, which, *args, problems)
+        getattr(model, "address_slug", None)  # made here, on this core, and sent with the model
+        outcomes.append((model, problems.items))
     return outcomes
 
 

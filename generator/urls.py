@@ -90,9 +90,9 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
         plan.versions[(translation_key(item), language)] = item.source
         return configs[language].permalinks
 
-    def claim(kind: str, item, override: str | None, line_loc: Loc) -> str | None:
-        source, title = item.source, item.title
-        slug = slugify(override or title)
+    def claim(kind: str, item, line_loc: Loc) -> str | None:
+        source = item.source
+        slug = item.address_slug  # slugify(its slug or title), kept with the model
         if not slug:
             errors.error(line_loc, N_("no web address can be made from this title"),
                          N_("add a line 'slug: ...' with a few plain words, for example 'slug: hien-mau-thang-12'"))
@@ -116,7 +116,7 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
         if post.draft and post.date and post.date > now and not options.future:
             shown = False
         links = links_of(post)
-        slug = claim("post", post, post.slug, Loc(post.source, post.title_line, 1))
+        slug = claim("post", post, Loc(post.source, post.title_line, 1))
         if slug is None:
             continue
         plan.slugs[post.source] = slug
@@ -133,7 +133,7 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
 
     for event in content.events:
         links = links_of(event)
-        slug = claim("event", event, event.slug, Loc(event.source, event.title_line, 1))
+        slug = claim("event", event, Loc(event.source, event.title_line, 1))
         if slug is None:
             continue
         plan.slugs[event.source] = slug
@@ -143,7 +143,7 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
 
     for page in content.pages:
         links = links_of(page)
-        slug = claim("page", page, page.slug, Loc(page.source, page.title_line, 1))
+        slug = claim("page", page, Loc(page.source, page.title_line, 1))
         if slug is None:
             continue
         plan.slugs[page.source] = slug

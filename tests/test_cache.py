@@ -439,3 +439,17 @@ def test_a_store_grows_by_appending_and_is_rewritten_when_entries_go(tmp_path: P
     assert "new" not in Store.open(path, "v").data and path.stat().st_size < size + 100
     path.write_bytes(path.read_bytes()[:-len(END)] + pickle.dumps({"half": 1}))  # killed while appending
     assert Store.open(path, "v").data == {}
+
+
+def test_models_keep_their_address_slug_through_the_cache():
+    """A model's slug (from 'slug:' or its title) is made once and pickled with it."""
+    from dataclasses import replace
+
+    from generator.models import Body, Post
+
+    post = Post(source="content/posts/a.md", title="Hiến máu cứu người – Nghĩa cử cao đẹp",
+                date=datetime(2023, 12, 5), body=Body("Nội dung.", "content/posts/a.md", 4))
+    assert post.address_slug == "hien-mau-cuu-nguoi-nghia-cu-cao-dep"
+    again = pickle.loads(pickle.dumps(post))
+    assert again == post and again.__dict__["_address_slug"] == "hien-mau-cuu-nguoi-nghia-cu-cao-dep"
+    assert replace(post, slug="Đắk Lắk").address_slug == "dak-lak"  # made again for a changed model
