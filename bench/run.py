@@ -247,7 +247,7 @@ def main() -> int:
         for n in sizes:
             print(f"corpus N={n}...", file=sys.stderr)
             corpus.main_args(n, work / f"n{n}", names)
-            items = corpus.articles(n + 1, 1)
+            items = corpus.articles(n + args.runs, 1)[n:]  # newer than the corpus: each shifts every list
             for name, tool in tools.items():
                 site = work / f"n{n}" / name
                 print(f"  {name}: cold", file=sys.stderr)
@@ -257,8 +257,9 @@ def main() -> int:
                 timed(tool.command(site), site)  # make sure caches are warm
                 results[(name, n, "warm")] = median_run(tool.command(site), site, args.runs)
                 print(f"  {name}: one post added", file=sys.stderr)
-                tool.add_post(site, items[-1])
-                results[(name, n, "publish")] = median_run(tool.command(site), site, 1)
+                added = iter(items)  # one more post before each run: the median of RUNS publish cycles
+                results[(name, n, "publish")] = median_run(tool.command(site), site, args.runs,
+                                                           before=lambda t=tool, s=site, a=added: t.add_post(s, next(a)))
             site = work / f"n{n}" / names[0]
             for processes in (1, 2):
                 results[("floor", n, f"p{processes}")] = median_run(floor(work / f"n{n}" / "outreach", processes),
