@@ -34,6 +34,18 @@ class Term:
     url: str
 
 
+class ShowsBody:
+    """A view of a post, drive or page: its rendered Markdown is its ``body``."""
+
+    @property
+    def html(self) -> str:
+        return self.body.html if self.body else ""
+
+    @property
+    def toc(self) -> str:
+        return self.body.toc if self.body else ""
+
+
 @dataclass(frozen=True)
 class EventRef:
     id: str
@@ -46,7 +58,7 @@ class EventRef:
 
 
 @dataclass(frozen=True)
-class PostView:
+class PostView(ShowsBody):
     KEEPS_FINGERPRINT = True  # computed once per object (cache.fingerprint): views are interned, below
     source: str
     title: str
@@ -54,7 +66,7 @@ class PostView:
     date: datetime
     updated: datetime | None
     summary: str
-    body: Rendered | None  # its Markdown, rendered: html and toc (properties below)
+    body: Rendered | None  # its Markdown, rendered: html and toc (ShowsBody)
     tags: tuple[Term, ...]
     category: Term | None
     author: str | None
@@ -66,17 +78,10 @@ class PostView:
     # The 1200×630 JPEG made from the post's image for og:image (absolute with config.absolute);
     # None when the post has no image, or an SVG or remote one (see images.py).
     share_image: SharedImage | None = None
-    @property
-    def html(self) -> str:
-        return self.body.html if self.body else ""
-
-    @property
-    def toc(self) -> str:
-        return self.body.toc if self.body else ""
 
 
 @dataclass(frozen=True)
-class EventView:
+class EventView(ShowsBody):
     id: str
     source: str
     title: str
@@ -91,7 +96,7 @@ class EventView:
     results: Results | None
     registration: str | None
     contact: Contact | None
-    body: Rendered | None  # its description, rendered: html (property below)
+    body: Rendered | None  # its description, rendered: html (ShowsBody)
     summary: str
     image: str | None
     image_alt: str | None
@@ -100,13 +105,6 @@ class EventView:
     recognitions: tuple["RecognitionView", ...]
     share_image: SharedImage | None = None  # as on PostView
     flyer_url: str | None = None  # the printable A4 flyer (upcoming drives that are not cancelled)
-    @property
-    def html(self) -> str:
-        return self.body.html if self.body else ""
-
-    @property
-    def toc(self) -> str:
-        return self.body.toc if self.body else ""
 
     @property
     def ref(self) -> EventRef:
@@ -114,21 +112,14 @@ class EventView:
 
 
 @dataclass(frozen=True)
-class PageView:
+class PageView(ShowsBody):
     source: str
     title: str
     url: str
-    body: Rendered | None  # its Markdown, rendered: html and toc (properties below)
+    body: Rendered | None  # its Markdown, rendered: html and toc (ShowsBody)
     summary: str
     updated: datetime | None
     draft: bool
-    @property
-    def html(self) -> str:
-        return self.body.html if self.body else ""
-
-    @property
-    def toc(self) -> str:
-        return self.body.toc if self.body else ""
 
 
 @dataclass(frozen=True)

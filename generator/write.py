@@ -288,21 +288,30 @@ def _recycle(spare: Path | None, staging: Path, made: tuple | None = None) -> tu
         return made
     files: dict[str, int] = {}
     folders: set[str] = set()
+    for rel, entry in _tree(str(staging)):
+        if entry.is_dir(follow_symlinks=False):
+            folders.add(rel)
+        elif entry.is_file(follow_symlinks=False):
+            files[rel] = entry.inode()
+        else:
+            os.unlink(entry.path)  # a symlink (or a pipe...): nothing is ever written through one
+    return files, folders
+
+
+def _tree(root: str):
+    """(relative posix path, scandir entry) of everything under ROOT, a folder before what it holds;
+    folders are entered after the caller has seen them (so it may make their copy first), links
+    to folders never."""
     pending = [""]
     while pending:
         folder = pending.pop()
-        with os.scandir(os.path.join(staging, folder)) as entries:
+        with os.scandir(os.path.join(root, folder)) as entries:
             listed = list(entries)
         for entry in listed:
             rel = f"{folder}/{entry.name}" if folder else entry.name
+            yield rel, entry
             if entry.is_dir(follow_symlinks=False):
-                folders.add(rel)
                 pending.append(rel)
-            elif entry.is_file(follow_symlinks=False):
-                files[rel] = entry.inode()
-            else:
-                os.unlink(entry.path)  # a symlink (or a pipe...): nothing is ever written through one
-    return files, folders
 
 
 class _SpareMaker:
@@ -353,20 +362,13 @@ def _make_spare(output: Path, spare: Path, writer: int) -> None:
     files: dict[str, int] = {}
     folders: set[str] = set()
     try:
-        pending = [""]
-        while pending:
-            folder = pending.pop()
-            with os.scandir(os.path.join(output, folder)) as entries:
-                listed = list(entries)
-            for entry in listed:
-                rel = f"{folder}/{entry.name}" if folder else entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    os.mkdir(os.path.join(making, rel))
-                    folders.add(rel)
-                    pending.append(rel)
-                elif entry.is_file(follow_symlinks=False) and rel != MARKER:
-                    os.link(entry.path, os.path.join(making, rel))
-                    files[rel] = entry.inode()
+        for rel, entry in _tree(str(output)):
+            if entry.is_dir(follow_symlinks=False):
+                os.mkdir(os.path.join(making, rel))
+                folders.add(rel)
+            elif entry.is_file(follow_symlinks=False) and rel != MARKER:
+                os.link(entry.path, os.path.join(making, rel))
+                files[rel] = entry.inode()
         os.replace(making, spare)  # fails if a spare appeared meanwhile: this one is dropped
     except OSError:
         shutil.rmtree(making, ignore_errors=True)
