@@ -116,6 +116,7 @@ class Staging(Sink):
         self.state: dict[str, tuple[int, int, int]] = {}
         self.written = 0
         self.staging: Path | None = None
+        self.maker: _SpareMaker | None = None  # started on entering the with block
 
     def __enter__(self) -> "Staging":
         self.maker = _SpareMaker.start(self.output, self.spare) if self.manifest else None
