@@ -31,11 +31,9 @@ def calendars_for(site: Site, output_dir: Path | None, store: Store | None) -> d
     # finds exactly those bytes in the output makes them again. So the first build after a cold one
     # reuses the calendars the cold one made, though it had no previous file.
     key = digest(fingerprint((site.config, site.events), {}), tree_digest([LOCALE_DIR]))
-    found = store.get(key)
-    if found is not None:
-        made_from, files = found
-        if made_from == digest(previous) or previous == files.get(subscription_path(site)):
-            return files
+    found, made_from = store.get(key), digest(previous)
+    if found is not None and (found[0] == made_from or previous == found[1].get(subscription_path(site))):
+        return found[1]
     files = calendars(site, previous_revisions(previous))
-    store.put(key, (digest(previous), files))
+    store.put(key, (made_from, files))
     return files

@@ -10,9 +10,9 @@ from generator.cache import Store, digest, file_digest
 from generator.config import SiteConfig
 from generator.errors import ErrorCollector, Loc, Msg, N_
 from generator.i18n import language_suffix
-from generator.parallel import can_fork, fork_map
 from generator.models import (Body, Contact, Content, Event, MediaFile, Needs, Page, Person, Post,
                               Recognition, Results, Venue)
+from generator.parallel import can_fork, fork_map
 from generator.schema import Fields
 from generator.slugs import slugify
 from generator.sources import content_files, read_text, refuse_outside, relpath, split_front_matter
