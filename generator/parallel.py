@@ -1,6 +1,7 @@
 """Work spread over the cores with forked processes (the parent's state is inherited, not pickled)."""
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -49,12 +50,17 @@ def fork_iter(function: Callable, state, items: Sequence, workers: int | None = 
     size = min(size, CHUNK_MAX)
     jobs = [(function, start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _state, _items = state, items
+    # What the workers inherit is moved out of the collector's sight first: a collection in a worker
+    # would otherwise walk the whole inherited heap (the site graph, millions of objects) and, by
+    # touching each object, make the worker copy every page of it.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for part in pool.imap(_call, jobs):
                 yield from part
     finally:
         _state, _items = None, ()
+        gc.unfreeze()
 
 
 CHUNK_MAX = 250  # items per chunk at most: what comes back at once stays small (pages are ~15 KB each)

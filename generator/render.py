@@ -117,36 +117,66 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
     re-rendered only if something it read changed: the theme, the config, its own data, or a part of
     the site graph its template touched. The store keeps the identity of a page's bytes, not the
     bytes: an unchanged page is taken from the last build's output folder (``sink.previous``);
-    only for a sink that keeps everything in memory (the dev server) does it keep the bytes."""
+    only for a sink that keeps everything in memory (the dev server) does it keep the bytes.
+
+    PARALLEL, past PARALLEL_PAGES pages: forked workers take the pages in chunks and settle each one
+    there, whether taken from the last build (its key computed and its file found) or rendered
+    (and written, with the sink's ``direct`` writer): the parent only keeps the books, in order."""
     env = environment(site, theme)
     keys = PageKeys(site, theme) if store is not None else None  # hashing is work only a cache needs
-    misses = []
-    for out in site.outputs:
-        entry = store.get(out.path) if store is not None else None
-        if entry is not None:
-            key, read, ident, indexed, kept = entry
-            if keys.key(out, read) == key:
-                data = kept if kept is not None else sink.previous(out.path, ident)
-                if data is not None:
-                    sink.put(out.path, data, ident, indexed)
-                    continue
-        misses.append(out)
-    if parallel and len(misses) >= PARALLEL_PAGES and can_fork():
-        results = fork_iter(_render_many, (env, keys, sink.direct()), misses)
+    outputs = site.outputs
+    if parallel and len(outputs) >= PARALLEL_PAGES and can_fork():
+        _preload(env)  # compiled once here, not once in every worker
+        if keys is not None:
+            keys.prepare(store)
+        results = fork_iter(_settle_many, (env, keys, store, sink, sink.direct()), outputs)
     else:
-        results = (_render_one(env, keys, out) for out in misses)
-    for out, (data, ident, indexed, read, key, problem) in zip(misses, results):
+        results = (_settle(env, keys, store, sink, out) for out in outputs)
+    for out, (taken, data, ident, indexed, read, key, problem) in zip(outputs, results):
+        if taken:
+            store.get(out.path)  # used by this build (a worker's lookup is not seen here)
+            sink.put(out.path, data, ident, indexed)
+            continue
         if problem is not None:
             _report(problem, out, theme, errors)
             if problem[0] in ("syntax", "missing"):
                 break
             continue
-        if isinstance(data, tuple):  # written by the worker (sink.direct): its stat came back
+        if isinstance(data, tuple):  # written by the worker (sink.direct): how it went came back
             sink.adopt(out.path, ident, indexed, data)
         else:
             sink.put(out.path, data, ident, indexed)
         if store is not None:
             store.put(out.path, (key, read, ident, indexed, data if sink.in_memory else None))
+
+
+def _settle(env: jinja2.Environment, keys: "PageKeys | None", store: Store | None, sink, out, writer=None) -> tuple:
+    """(taken from the last build, data, identity, marked for the search index, the site parts read,
+    the page's cache key, a problem or None) for the page OUT: what the last build made of it, if
+    its key is unchanged and the sink still has it, else it rendered."""
+    entry = store.data.get(out.path) if store is not None else None
+    if entry is not None:
+        key, read, ident, indexed, kept = entry
+        if keys.key(out, read) == key:
+            data = kept if kept is not None else sink.previous(out.path, ident)
+            if data is not None:
+                return True, data, ident, indexed, read, key, None
+    return (False, *_render_one(env, keys, out, writer))
+
+
+def _settle_many(state, outs) -> list:
+    env, keys, store, sink, writer = state
+    return [_settle(env, keys, store, sink, out, writer) for out in outs]
+
+
+def _preload(env: jinja2.Environment) -> None:
+    """Every template of the theme loaded into ENV's cache before the workers are forked; one that
+    does not compile is left for the page that uses it to report."""
+    for name in env.list_templates(extensions=("html", "xml", "txt", "svg")):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError:
+            pass
 
 
 class PageKeys:
@@ -157,6 +187,11 @@ class PageKeys:
         self.memo: dict = {}
         self.parts: dict[str, bytes] = {}
         self.base = digest(tree_digest(theme.folders), *(self.part(name) for name in ALWAYS_READ))
+
+    def prepare(self, store: Store) -> None:
+        """Computes now every part of the site graph a recorded page read: forked workers inherit them."""
+        for name in {name for entry in store.data.values() for name in entry[1]}:
+            self.part(name)
 
     def part(self, name: str) -> bytes:
         if name not in self.parts:
@@ -178,7 +213,8 @@ def _render_one(env: jinja2.Environment, keys: PageKeys | None, out, writer=None
     """(bytes, their identity, marked for the search index, the site parts read, the page's cache key
     (with KEYS), None), or a problem in the last place. Workers hash the bytes and the parts of the
     site graph: the parent only writes files, or, with a WRITER (sinks: ``direct``), not even that:
-    the page is written here and its stat (size, mtime, inode) is in place of its bytes."""
+    the page is written (or found unchanged) here and how that went is in place of its bytes (a
+    tuple: see ``write.FolderWriter``); the bytes stay if the writer leaves this file to the parent."""
     read: set[str] = set()
     try:
         template = env.get_template(out.template)  # the environment caches compiled templates
@@ -192,12 +228,9 @@ def _render_one(env: jinja2.Environment, keys: PageKeys | None, out, writer=None
     data, parts = html.encode("utf-8"), tuple(sorted(read))
     key = keys.key(out, parts) if keys is not None else None
     indexed = out.path.endswith(".html") and INDEX_MARK in data
-    return writer.write(out.path, data) if writer else data, identity(data), indexed, parts, key, None
-
-
-def _render_many(state, outs) -> list:
-    env, keys, writer = state
-    return [_render_one(env, keys, out, writer) for out in outs]
+    ident = identity(data)
+    written = writer.write(out.path, data, ident) if writer else None
+    return data if written is None else written, ident, indexed, parts, key, None
 
 
 def _report(problem: tuple, out, theme: Theme, errors: ErrorCollector) -> None:

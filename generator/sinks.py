@@ -13,7 +13,7 @@ Every sink has the same members, which are all the build knows of it:
 - ``in_memory``: whether it keeps what is put in memory, with no folder to find a page in again;
   the page cache then keeps the pages' bytes (the dev server's cache lives as long as it does);
 - ``direct()``: a writer the page workers may write pages with themselves (``write.FolderWriter``),
-  or None; each page so written is then told to the sink with ``adopt(rel, identity, indexed, stat)``.
+  or None; each page so written is then told to the sink with ``adopt(rel, identity, indexed, done)``.
 
 Pages stream into the sink as they are rendered: a build into the output folder never holds every
 page's bytes at once.

@@ -147,26 +147,31 @@ class Staging(Sink):
         stat = _unchanged(path, wanted, self.recorded.get(rel))
         return Kept(wanted, path, stat.st_ino) if stat is not None else None
 
-    def direct(self) -> "FolderWriter | None":
-        """A writer for the page workers, when the staging folder starts empty and there is no last
-        output to link from (a cold build): then every page is a new file, and the workers write
-        them instead of sending 200 MB of pages through pipes to a parent that writes them one by
-        one while they wait. Otherwise None: the parent decides file by file (``put``)."""
+    def direct(self) -> "FolderWriter":
+        """A writer for the page workers: they write the pages they render into the staging folder
+        themselves, as ``put`` would (linking a page whose bytes did not change), instead of
+        sending 200 MB of pages through pipes to a parent that writes them one by one while they
+        wait. What it leaves to the parent (a page where the recycled tree has a folder) comes
+        back as bytes. Each file so written is then told to ``adopt``."""
         if self.staging is None:
             self._open()
-        if self.present_files or self.present_folders or self.recorded:
-            return None
-        return FolderWriter(self.staging_dir)
+        return FolderWriter(self.staging_dir, self.old_dir, self.recorded, self.present_files, self.present_folders)
 
-    def adopt(self, rel: str, ident: str, indexed: bool, stat: tuple[int, int, int]) -> None:
-        """Records a file a worker wrote at REL with ``direct()``'s writer; STAT: (size, mtime_ns, inode)."""
+    def adopt(self, rel: str, ident: str, indexed: bool, done: tuple[int, int, int, bool]) -> None:
+        """Records a file a worker wrote (or found unchanged) at REL with ``direct()``'s writer;
+        DONE: (size, mtime_ns, inode, whether it is the file the last build wrote there)."""
         safe = safe_relpath(rel)
+        size, mtime, inode, unchanged = done
         self._record(rel, ident, indexed)
         self.made.add(posixpath.dirname(safe))
-        self.state[safe] = stat
+        self.present_files.pop(safe, None)  # replaced or kept: not to be dropped as unused
+        self.state[safe] = (size, mtime, inode)
+        if unchanged:
+            self.fresh[rel] = self.recorded[rel]
+            return
         self.written += 1
         if self.manifest is not None:
-            self.fresh[rel] = (ident, stat[0], stat[1])
+            self.fresh[rel] = (ident, size, mtime)
 
     def put(self, rel: str, data: bytes | Path | Kept, known: str | None = None, indexed: bool = False) -> None:
         """Writes DATA at REL (once per path). KNOWN is its identity when the caller has it already;
@@ -241,15 +246,50 @@ class Staging(Sink):
 
 
 class FolderWriter:
-    """Writes new files into a staging folder from a worker process (Staging.direct): never into an
-    existing file (O_EXCL), never outside the folder (safe_relpath)."""
+    """Writes pages into a staging folder from a worker process (Staging.direct) as ``Staging.put``
+    writes bytes: a file that is still the one the last build wrote with these bytes stays (or is
+    linked again from the output), any other is replaced by a new file, never written into (it may
+    share its inode with the live output: O_EXCL), never outside the folder (safe_relpath).
 
-    def __init__(self, root: str):
-        self.root = root
+    Its view of the recycled tree (OLD output, RECORDED manifest, PRESENT files and folders) is the
+    one the workers were forked with; the parent writes other paths meanwhile, and takes back
+    whatever would change the tree's shape (a folder where the page goes, a file where its folder
+    goes)."""
 
-    def write(self, rel: str, data: bytes) -> tuple[int, int, int]:
-        """Writes DATA at REL; returns (size, mtime_ns, inode), as the up-to-date record keeps them."""
-        target = os.path.join(self.root, safe_relpath(rel))
+    def __init__(self, root: str, old: str = "", recorded: dict | None = None,
+                 present_files: dict[str, int] | None = None, present_folders: set[str] | None = None):
+        self.root, self.old = root, old
+        self.recorded = recorded or {}
+        self.present_files = present_files or {}
+        self.present_folders = present_folders or set()
+
+    def write(self, rel: str, data: bytes, ident: str) -> tuple[int, int, int, bool] | None:
+        """(size, mtime_ns, inode, whether it is the last build's file) of the file now at REL, the
+        record ``Staging.adopt`` keeps; None if the parent is to put DATA there itself."""
+        safe = safe_relpath(rel)
+        if safe in self.present_folders or self._file_above(safe):
+            return None
+        target = os.path.join(self.root, safe)
+        before = self.recorded.get(rel)
+        inode = self.present_files.get(safe)
+        if before is not None:
+            old = os.path.join(self.old, safe)
+            stat = _unchanged(old, ident, before)
+            if stat is not None:
+                if inode == stat.st_ino:
+                    return before[1], before[2], inode, True  # the recycled tree holds this very file
+                if inode is not None:
+                    os.unlink(target)
+                    inode = None
+                try:
+                    os.link(old, target)
+                    return before[1], before[2], stat.st_ino, True
+                except FileNotFoundError:
+                    pass  # its folder is not made yet: written below
+                except OSError:
+                    pass
+        if inode is not None:
+            os.unlink(target)  # never write into it: the live output may share its inode
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         try:
             fd = os.open(target, flags, 0o666)
@@ -260,7 +300,18 @@ class FolderWriter:
             fp.write(data)
             fp.flush()
             stat = os.fstat(fd)
-        return stat.st_size, stat.st_mtime_ns, stat.st_ino
+        return stat.st_size, stat.st_mtime_ns, stat.st_ino, False
+
+    def _file_above(self, safe: str) -> bool:
+        """Whether the recycled tree has a file where a folder of SAFE goes."""
+        folder = posixpath.dirname(safe)
+        while folder:
+            if folder in self.present_folders:
+                return False
+            if folder in self.present_files:
+                return True
+            folder = posixpath.dirname(folder)
+        return False
 
 
 def write_site(output: Path, files: dict[str, bytes | Path],
@@ -401,7 +452,7 @@ def _drop_unused(root: str, made: set[str], present_files: dict[str, int], prese
     for rel in present_files:
         try:
             os.unlink(os.path.join(root, rel))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             pass  # it was inside a folder replaced by a file
     needed = set()
     for folder in made:

@@ -170,9 +170,9 @@ def test_rebuild_renders_only_what_changed(site: Path, tmp_path: Path, monkeypat
         counts["md"] += 1
         return real_md(self, body)
 
-    def count_page(env, keys, out):
+    def count_page(env, keys, out, *rest):
         counts["pages"] += 1
-        return real_page(env, keys, out)
+        return real_page(env, keys, out, *rest)
 
     monkeypatch.setattr(MarkdownRenderer, "render", count_md)
     monkeypatch.setattr(render, "_render_one", count_page)

@@ -197,6 +197,36 @@ def test_files_stream_into_staging_and_an_abandoned_build_leaves_the_output(tmp_
     assert (out / "a" / "index.html").stat().st_ino == before  # linked, not rewritten
 
 
+def test_page_workers_writer_recycles_the_spare_as_put_does(tmp_path: Path):
+    """The writer the page workers use (Staging.direct) into a recycled spare: a page with the bytes
+    the last build wrote stays the very same file, a changed page is a new file (never written
+    through the inode it shares with the live output), a new folder is made, and what would change
+    the recycled tree's shape (a folder or a file in the way) is handed back to the parent."""
+    from generator.sinks import identity
+    from generator.write import Staging
+    out, spare, manifest = two_builds(tmp_path)
+    inode = (out / "index.html").stat().st_ino
+    with Staging(out, manifest, spare) as staging:
+        writer = staging.direct()
+        done = {rel: writer.write(rel, data, identity(data)) for rel, data in
+                [("index.html", b"home"), ("a/index.html", b"A2"), ("d/e/index.html", b"E"), ("b", b"a file"),
+                 ("c.txt/index.html", b"under a file")]}
+        assert done["index.html"][2:] == (inode, True)  # kept: no system call at all
+        assert done["a/index.html"][3] is False and done["d/e/index.html"][3] is False
+        assert done["b"] is None and done["c.txt/index.html"] is None  # the parent's to write
+        for rel, how in done.items():
+            if how is None:
+                staging.put(rel, {"b": b"a file", "c.txt/index.html": b"under a file"}[rel])
+            else:
+                staging.adopt(rel, identity(b""), False, how)
+        assert staging.written == 4
+        staging.finish()
+    assert tree_bytes(out) == {MARKER: b"", "index.html": b"home", "a/index.html": b"A2", "d/e/index.html": b"E",
+                               "b": b"a file", "c.txt/index.html": b"under a file"}
+    assert (out / "index.html").stat().st_ino == inode
+    assert tree_bytes(spare) == {MARKER: b"", **SITE_V1}  # the replaced output, untouched
+
+
 def test_without_a_spare_one_is_made_from_the_output_on_the_side(tmp_path: Path, monkeypatch):
     """The first build after a cold one has no spare: a forked child links the current output into
     one while the build goes on, and the build recycles it: unchanged files keep their inode, the
@@ -258,6 +288,11 @@ def test_page_workers_write_a_cold_build_themselves(site: Path, tmp_path: Path, 
     inodes = {p: p.stat().st_ino for p in out.rglob("*.html")}
     post = site / "content" / "posts" / "2020-02-01-dem-7.md"
     post.write_text(post.read_text(encoding="utf-8") + "\nThêm.\n", encoding="utf-8")
+    adopted.clear()
+    monkeypatch.setattr(render, "PARALLEL_PAGES", 300)
     build(site, out, now=now)
+    assert adopted  # the edited post's page, written by a worker into the recycled output
     kept = sum(1 for p, ino in inodes.items() if p.exists() and p.stat().st_ino == ino)
     assert kept > len(inodes) * 0.9  # linked from the last output, as the manifest said they were
+    build(site, tmp_path / "serial", now=now, use_cache=False)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "serial")
