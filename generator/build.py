@@ -129,7 +129,7 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
     theme = Theme.for_site(site_dir)
     stage(N_("making pages"))
     for each in sites:
-        render_pages(each, theme, errors, sink, cache.pages, parallel=True)
+        render_pages(each, theme, errors, sink, cache.pages, parallel=True, compiled=cache.templates)
     if errors.has_errors():
         _fail(site_dir, config, errors)
     generated, clashes = machine_outputs(sites, {feeds.generate: functools.partial(feeds.generate, store=cache.feeds),

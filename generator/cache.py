@@ -18,6 +18,7 @@ another version gives the same output bytes, only slower. Its stores:
 - **calendars**: the .ics files with SEQUENCE carried on, keyed by the config, the drives and
   the previous ``events.ics`` (carried.py).
 - **feeds**: each Atom and RSS pair, keyed by the config, its title, address and posts (outputs/feeds.py).
+- **templates**: the theme's templates compiled by Jinja (bytecode), keyed by name, settings and source.
 - **files**: the hash of each source file's bytes with the stat it had (size, mtime, ctime,
   inode, device), as git's index keeps them, so an unchanged file is not read to be hashed.
 - beside the stores, ``builds.pickle``: per output folder, what the last build read and left
@@ -367,6 +368,7 @@ class BuildCache:
         self.files = store("files")
         self.calendars = store("calendars")
         self.feeds = store("feeds")
+        self.templates = store("templates")
 
     @staticmethod
     def folder_of(site: Path) -> Path:

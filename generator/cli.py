@@ -5,7 +5,9 @@ Exit codes: 0 success, 1 content errors (all listed), 2 wrong usage.
 from __future__ import annotations
 
 import json
+import os
 import sys
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -257,4 +259,27 @@ def _usage_problem(problem: OutputProblem, language: str) -> None:
 
 
 def main() -> None:
-    cli(prog_name="outreach")
+    try:
+        cli(prog_name="outreach")
+    except SystemExit as stop:
+        _leave(stop.code)
+    _leave(0)
+
+
+def _leave(code) -> None:
+    """Ends the process with CODE once its output is flushed, without freeing its objects one by
+    one: after a build of 10k posts that took 0.2 s, for memory the system takes back at once.
+    A process with a thread still running (none should be) ends the ordinary way."""
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: nothing more can be said
+        pass
+    os._exit(code)
