@@ -6,16 +6,20 @@ exactly the absolute address of the drive's page, so a phone held up to the pinn
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import segno
 from markupsafe import Markup, escape
 
 from generator.markdown import plain_text
 
+if TYPE_CHECKING:
+    import segno
+
 QR_ERROR = "m"  # medium error correction: survives a crease or a smudge on a printed sheet
 
 
-def qr_code(url: str) -> segno.QRCode:
+def qr_code(url: str) -> "segno.QRCode":
+    import segno  # when a flyer is made: with its writers it cost 15 ms of every build's start-up
     return segno.make(url, error=QR_ERROR, micro=False)
 
 

@@ -91,8 +91,9 @@ def refuse_outside(site: Path, paths: list[Path], errors: ErrorCollector) -> lis
     root = site.resolve()
     inside: dict[Path, bool] = {}  # folder -> whether its real path lies in the site
     kept = []
+    links = getattr(paths, "links", None)  # known from the folder listing (content_files): no lstat each
     for path in paths:
-        if path.is_symlink():
+        if path in links if links is not None else path.is_symlink():
             ok = root in path.resolve().parents
         else:
             ok = inside.get(path.parent)
@@ -107,13 +108,13 @@ def refuse_outside(site: Path, paths: list[Path], errors: ErrorCollector) -> lis
     return kept
 
 
-def content_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+def content_files(folder: Path, suffixes: tuple[str, ...]) -> "Found":
     """Files under FOLDER with one of SUFFIXES, sorted, skipping hidden files and editor backups.
 
     Hidden and '_' folders are not entered, and links to folders are not followed (as rglob)."""
+    found = Found()
     if not folder.is_dir():
-        return []
-    found = []
+        return found
     pending = [folder]
     while pending:
         current = pending.pop()
@@ -131,6 +132,17 @@ def content_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
                 elif (not entry.name.endswith("~") and os.path.splitext(entry.name)[1].lower() in suffixes
                       and entry.is_file()):
                     found.append(current / entry.name)
+                    if entry.is_symlink():
+                        found.links.add(found[-1])
             except OSError:
                 continue
-    return sorted(found)
+    found.sort()
+    return found
+
+
+class Found(list):
+    """Files found by ``content_files``, in order; LINKS: those that are symbolic links."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: set[Path] = set()

@@ -336,11 +336,14 @@ def _recycle(spare: Path | None, staging: Path, made: tuple | None = None) -> tu
     except OSError:  # another disk, or a folder in the way: a fresh staging folder then
         os.mkdir(staging, 0o700)
         return {}, set()
-    if made is not None:
-        return made
+    return made if made is not None else _listing(staging)
+
+
+def _listing(root: Path) -> tuple[dict[str, int], set[str]]:
+    """({file: inode}, {folder}) of a recycled tree; symlinks and special files in it are removed."""
     files: dict[str, int] = {}
     folders: set[str] = set()
-    for rel, entry in _tree(str(staging)):
+    for rel, entry in _tree(str(root)):
         if entry.is_dir(follow_symlinks=False):
             folders.add(rel)
         elif entry.is_file(follow_symlinks=False):
@@ -368,8 +371,9 @@ def _tree(root: str):
 
 class _SpareMaker:
     """A forked child that makes SPARE from OUTPUT (its folders, and hard links to its files) while
-    the build goes on, then tells the parent what it made: ({file: inode}, {folder}). Only where a
-    fork is safe (parallel.can_fork), on one disk, and if there is an output and no spare yet."""
+    the build goes on, then tells the parent what it made: ({file: inode}, {folder}); or, if
+    there is a spare already, lists it meanwhile (13k folders: 0.1-0.3 s the build need not wait
+    for). Only where a fork is safe (parallel.can_fork), on one disk, and if there is an output."""
 
     def __init__(self, pid: int, reader: int, spare: Path):
         self.pid, self.reader, self.spare = pid, reader, spare
@@ -377,8 +381,9 @@ class _SpareMaker:
     @classmethod
     def start(cls, output: Path, spare: Path | None) -> "_SpareMaker | None":
         from generator.parallel import can_fork  # parallel.py is not needed by most writes
-        if spare is None or spare.exists() or spare.is_symlink() or not (output / MARKER).is_file() or not can_fork():
+        if spare is None or spare.is_symlink() or not (output / MARKER).is_file() or not can_fork():
             return None
+        exists = spare.is_dir()
         try:
             spare.parent.mkdir(parents=True, exist_ok=True)
             reader, writer = os.pipe()
@@ -389,7 +394,10 @@ class _SpareMaker:
             code = 1
             try:
                 os.close(reader)
-                _make_spare(output, spare, writer)
+                if exists:
+                    _send(_listing(spare), writer)
+                else:
+                    _make_spare(output, spare, writer)
                 code = 0
             finally:
                 os._exit(code)
@@ -425,8 +433,12 @@ def _make_spare(output: Path, spare: Path, writer: int) -> None:
     except OSError:
         shutil.rmtree(making, ignore_errors=True)
         raise
+    _send((files, folders), writer)
+
+
+def _send(listing: tuple, writer: int) -> None:
     with os.fdopen(writer, "wb") as pipe:
-        pipe.write(pickle.dumps((files, folders), protocol=pickle.HIGHEST_PROTOCOL))
+        pipe.write(pickle.dumps(listing, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _make_folder(root: str, rel: str, present_files: dict[str, int], present_folders: set[str]) -> None:

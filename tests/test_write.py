@@ -257,6 +257,30 @@ def test_without_a_spare_one_is_made_from_the_output_on_the_side(tmp_path: Path,
     assert sorted(p.name for p in spare.parent.iterdir()) == ["x"]  # no half-made spare left behind
 
 
+def test_an_existing_spare_is_listed_on_the_side(tmp_path: Path, monkeypatch):
+    """With a spare at hand, a forked child lists it while the build goes on; the staging folder
+    takes that listing instead of walking the tree again, and drops what it lists and no build
+    wrote."""
+    from generator import write
+
+    out, spare, manifest = two_builds(tmp_path)
+    (spare / "stale.html").write_bytes(b"stale")
+    handed = []
+    finish = write._SpareMaker.finish
+
+    def finished(self):
+        made = finish(self)
+        handed.append((dict(made[0]), set(made[1])))  # a copy: the staging folder uses it up
+        return made
+
+    monkeypatch.setattr(write._SpareMaker, "finish", finished)
+    changed = {"index.html": b"home", "a/index.html": b"A2"}
+    write_site(out, changed, manifest=manifest, spare=spare)
+    files, folders = handed[0]
+    assert set(files) == {MARKER, "stale.html", *SITE_V1} and folders == {"a", "b"}
+    assert tree_bytes(out) == {MARKER: b"", **changed}
+
+
 def test_page_workers_write_a_cold_build_themselves(site: Path, tmp_path: Path, monkeypatch):
     """Past 300 pages into an empty staging folder, the render workers write the pages and send back
     their stat: the same bytes as pages written by the parent, a record that matches a walk, and a

@@ -24,7 +24,11 @@ from datetime import date, datetime, timezone
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
-import icalendar
+from typing import TYPE_CHECKING
+
+
+if TYPE_CHECKING:
+    import icalendar
 
 from generator.errors import N_
 from generator.graph import EventView, Site
@@ -151,7 +155,7 @@ def vevent(site: Site, event: EventView) -> icalendar.Event:
     """The event without SEQUENCE and revision: what a reader of the calendar sees."""
     config = site.config
     tz = config.timezone
-    component = icalendar.Event()
+    component = _ical().Event()
     component.add("uid", uid(site, event))
     component.add("dtstamp", event.start.astimezone(timezone.utc))
     component.add("dtstart", event.start.astimezone(tz))
@@ -172,18 +176,18 @@ def revision(component: icalendar.Event) -> str:
 @functools.lru_cache(maxsize=64)
 def _vtimezone_ical(tzid: str, first_year: int, last_year: int) -> bytes:
     # icalendar computes the transitions from zoneinfo: ~20 ms a call, the same for every drive
-    return icalendar.Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1),
+    return _ical().Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1),
                                         last_date=date(last_year, 1, 1)).to_ical()
 
 
 def _vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
-    return icalendar.Timezone.from_ical(_vtimezone_ical(tzid, first_year, last_year))
+    return _ical().Timezone.from_ical(_vtimezone_ical(tzid, first_year, last_year))
 
 
 def _calendar(site: Site, events: list[tuple[EventView, icalendar.Event]], name: str,
               subscription: bool) -> bytes:
     config = site.config
-    cal = icalendar.Calendar()
+    cal = _ical().Calendar()
     cal.add("prodid", f"-//Outreach//{config.title}//{config.language.upper()}")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
@@ -192,7 +196,7 @@ def _calendar(site: Site, events: list[tuple[EventView, icalendar.Event]], name:
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", config.timezone_name)
     if subscription:
-        cal.add("refresh-interval", icalendar.vDuration.from_ical("PT12H"), parameters={"VALUE": "DURATION"})
+        cal.add("refresh-interval", _ical().vDuration.from_ical("PT12H"), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", "PT12H")
     if events:
         first = min(e.start.astimezone(config.timezone) for e, _ in events)
@@ -230,7 +234,7 @@ def previous_revisions(previous: bytes | None) -> Revisions:
     if previous is None:
         return {}
     try:
-        cal = icalendar.Calendar.from_ical(previous)
+        cal = _ical().Calendar.from_ical(previous)
     except Exception:  # noqa: BLE001 - a damaged file is only a lost history, never a reason to fail the build
         return {}
     found: Revisions = {}
@@ -240,3 +244,10 @@ def previous_revisions(previous: bytes | None) -> Revisions:
         except (KeyError, ValueError, TypeError):
             continue
     return found
+
+
+def _ical():
+    """icalendar, imported when a calendar is made, not at start-up (30 ms): most builds take the
+    calendars from the cache (carried.py)."""
+    import icalendar
+    return icalendar
