@@ -103,7 +103,7 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
     rendered, scans = render_markdown(content, plan, config, errors, cache.markdown)
     images, rendered = prepare_images(site_dir, content, plan, rendered, errors)
     sites = assemble_sites(config, content, plan, rendered, errors, images=images)
-    run_checks(site_dir, content, plan, rendered, sites, errors, cache.checks, cache.files, scans)
+    run_checks(site_dir, content, plan, rendered, sites, errors, cache.checks, scans)
     return config, sites
 
 

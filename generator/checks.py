@@ -12,24 +12,23 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from generator.bodies import published_bodies
-from generator.cache import Store, digest, file_digest
+from generator.cache import Store
 from generator.errors import ContentError, ErrorCollector, Loc, N_
 from generator.graph import Site
 from generator.markdown import Rendered, resolve_relative
 from generator.models import Body, Content
+from generator.sources import PLACEHOLDERS, placeholder_text
 from generator.theme import Theme
 from generator.urls import UrlPlan
 
 LONG_POST_WORDS = 400  # a post longer than this needs a written summary for lists and shares
 # Written by `outreach new` into values the writer must replace (see scaffold.py).
-PLACEHOLDERS = ("CẦN ĐIỀN", "TO FILL IN")
 
 # [text](target "title") and ![alt](target); the target may be <wrapped> and hold one level of ().
 _INLINE_LINK = re.compile(
@@ -74,7 +73,7 @@ def _scan_cached(body: Body, store: Store | None, known: Scan | None = None) -> 
 
 def run_checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[str, Rendered],
                sites: tuple[Site, ...], errors: ErrorCollector, store: Store | None = None,
-               hashes: Store | None = None, scanned: dict[str, Scan] | None = None) -> None:
+               scanned: dict[str, Scan] | None = None) -> None:
     """SITES: the site of each language, the default first. SCANNED: bodies scanned already."""
     known = _KnownPaths(site_dir, plan, sites)
     bodies = published_bodies(content, plan)
@@ -101,12 +100,13 @@ def run_checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[s
                            N_("this upcoming drive has no registration link"),
                            N_("add a line 'registration: https://...' with the sign-up form; if donors just come "
                               "without signing up, write registration: \"\""))
-    sources = [p.source for p in content.posts if p.source in plan.published]
-    sources += [p.source for p in content.pages if p.source in plan.published]
-    sources += [e.source for e in content.events] + [r.source for r in content.recognitions]
-    for source in sources:
-        if _may_have_placeholders(site_dir, source, store, hashes):
-            _check_placeholders(site_dir, source, errors)
+    # the loader saw, in each file's bytes, whether it holds a placeholder: only those are read again
+    models = [p for p in content.posts if p.source in plan.published]
+    models += [p for p in content.pages if p.source in plan.published]
+    models += list(content.events) + list(content.recognitions)
+    for model in models:
+        if model.marked:
+            _check_placeholders(site_dir, model.source, errors)
     for site in sites:
         _check_menu(site_dir, site, known, errors)
 
@@ -290,42 +290,10 @@ def number_kind(text: str) -> str | None:
 
 
 def _placeholder_text(site_dir: Path, source: str) -> str | None:
-    """The text of SOURCE if it holds a placeholder anywhere (comments included), else None.
-
-    The bytes are looked at first: with no marker and no combining mark in them, the text is as
-    NFC has it and holds none, so it is not decoded and normalised (doing that to 10k articles to
-    find nothing cost a cold build 0.6 s)."""
     try:
-        data = (site_dir / source).read_bytes()
+        return placeholder_text((site_dir / source).read_bytes())
     except OSError:
         return None  # reported by the loader
-    if not any(marker in data for marker in _PLACEHOLDER_BYTES) and _COMBINING.search(data) is None:
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None  # reported by the loader
-    text = unicodedata.normalize("NFC", text)
-    return text if any(marker in text for marker in PLACEHOLDERS) else None
-
-
-_PLACEHOLDER_BYTES = tuple(marker.encode("utf-8") for marker in PLACEHOLDERS)  # they are NFC
-_COMBINING = re.compile(rb"\xcc[\x80-\xbf]|\xcd[\x80-\xaf]")  # U+0300-U+036F in UTF-8
-
-
-def _may_have_placeholders(site_dir: Path, source: str, store: Store | None, hashes: Store | None) -> bool:
-    """False only if the cache knows SOURCE's bytes hold no placeholder: then it need not be read."""
-    if store is None:
-        return True
-    try:
-        key = digest("placeholders", file_digest(site_dir / source, source, hashes))
-    except OSError:
-        return True  # _check_placeholders finds nothing to say; the loader reports the file
-    found = store.get(key)
-    if found is None:
-        found = _placeholder_text(site_dir, source) is not None
-        store.put(key, found)
-    return found
 
 
 def _check_placeholders(site_dir: Path, source: str, errors: ErrorCollector) -> None:

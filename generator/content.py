@@ -301,7 +301,7 @@ def _post(site: Path, path: Path, which: Variant, tz: tzinfo, media: set[str], e
         category=fields.str("category"), author=fields.str("author"), image=image, image_alt=alt,
         event=fields.str("event"), draft=fields.bool("draft", False), slug=fields.str("slug"),
         title_line=fields.key_loc("title").line, event_at=_at(fields.value_loc("event")),
-        language=which.language, original=which.original,
+        language=which.language, original=which.original, marked=doc.marked,
     )
     fields.finish(POST_KEYS)
     return None if _has_new_errors(errors, count) else post
@@ -321,12 +321,13 @@ def _page(site: Path, path: Path, which: Variant, tz: tzinfo, errors: ErrorColle
                 slug=fields.str("slug"), updated=fields.datetime("updated", tz), draft=fields.bool("draft", False),
                 title_line=fields.key_loc("title").line,
                 eligibility=fields.bool("eligibility", False) if which.says(fields, "eligibility") else None,
-                language=which.language, original=which.original)
+                language=which.language, original=which.original, marked=doc.marked)
     fields.finish(PAGE_KEYS)
     return None if _has_new_errors(errors, count) else page
 
 
 def _yaml_file(site: Path, path: Path, errors: ErrorCollector, what: str) -> Fields | None:
+    """The file's fields; ``fields.marked``: whether it holds a placeholder (SourceText.marked)."""
     source = read_text(site, path, errors)
     if source is None:
         return None
@@ -337,6 +338,7 @@ def _yaml_file(site: Path, path: Path, errors: ErrorCollector, what: str) -> Fie
                          N_("fill it in, or delete it"))
         return None
     fields = Fields(data, source.path, errors, what=what)
+    fields.marked = source.marked
     return fields if fields.valid else None
 
 
@@ -384,7 +386,7 @@ def _event(site: Path, path: Path, which: Variant, tz: tzinfo, media: set[str],
         target_units=fields.int("target_units", maximum=10**7), results=results,
         registration=fields.url("registration"), contact=contact, description=description,
         image=image, image_alt=alt, slug=fields.str("slug"), title_line=fields.key_loc("title").line,
-        language=which.language, original=which.original,
+        language=which.language, original=which.original, marked=fields.marked,
     )
     fields.finish(EVENT_KEYS)
     return None if _has_new_errors(errors, count) else event
@@ -415,7 +417,7 @@ def _recognition(site: Path, path: Path, which: Variant, tz: tzinfo, errors: Err
                               award=award or (None if which.partial else ""), date=when,
                               people=tuple(people) if people is not None else None, event=fields.str("event"),
                               description=fields.str("description"), event_at=_at(fields.value_loc("event")),
-                              language=which.language, original=which.original)
+                              language=which.language, original=which.original, marked=fields.marked)
     fields.finish(RECOGNITION_KEYS)
     return None if _has_new_errors(errors, count) else recognition
 

@@ -105,6 +105,7 @@ class Post(Addressed):
     event_at: tuple[int, int] = (1, 1)  # line and column of the 'event:' value
     language: str = ""  # the language code of this file ('' in models made outside a build)
     original: str | None = None  # for a translation (name.en.md): the source it translates
+    marked: bool = False  # the file holds a placeholder, seen in its bytes when loaded (checks.py says where)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ class Event(Addressed):
     title_line: int = 1
     language: str = ""  # the language code of this file ('' in models made outside a build)
     original: str | None = None  # for a translation (name.en.md): the source it translates
+    marked: bool = False  # the file holds a placeholder, seen in its bytes when loaded (checks.py says where)
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ class Recognition:
     event_at: tuple[int, int] = (1, 1)  # line and column of the 'event:' value
     language: str = ""  # the language code of this file ('' in models made outside a build)
     original: str | None = None  # for a translation (name.en.md): the source it translates
+    marked: bool = False  # the file holds a placeholder, seen in its bytes when loaded (checks.py says where)
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,7 @@ class Page(Addressed):
     eligibility: bool = False  # the page every drive links to as 'who can donate'
     language: str = ""  # the language code of this file ('' in models made outside a build)
     original: str | None = None  # for a translation (name.en.md): the source it translates
+    marked: bool = False  # the file holds a placeholder, seen in its bytes when loaded (checks.py says where)
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ def _skeleton_language(language: str) -> str:
 
 
 def placeholder(language: str) -> str:
-    """What a skeleton in LANGUAGE writes where the writer must fill in (one of checks.PLACEHOLDERS)."""
+    """What a skeleton in LANGUAGE writes where the writer must fill in (one of sources.PLACEHOLDERS)."""
     return _TRANSLATION_HINTS[_skeleton_language(language)]["marker"]
 
 

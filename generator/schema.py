@@ -83,6 +83,7 @@ class Fields:
         self.path = path
         self.errors = errors
         self.valid = True
+        self.marked = False  # the file holds a placeholder (set by the loader: SourceText.marked)
         if isinstance(data, YamlMap):
             self.data = data
         else:
