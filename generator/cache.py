@@ -38,6 +38,7 @@ import pickle
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 FORMAT = 4  # bump when the way stores are written changes
@@ -91,9 +92,14 @@ def fingerprint(value, memo: dict) -> bytes:
     plain values (most of the 350k a 10k-post site holds) are their own fingerprint, tagged and
     length-prefixed, so no hasher is made for them; a parent's input stays unambiguous.
     """
-    if type(value) is str and len(value) < 16:  # the commonest case, a short text: no memo, no hasher
+    kind = type(value)
+    if kind is str and len(value) < 16:  # the commonest case, a short text: no memo, no hasher
         data = value.encode("utf-8", "surrogatepass")
         return b"s" + bytes((len(data),)) + data
+    if kind is bool:
+        return _TRUE if value else _FALSE
+    if kind is datetime:  # every post has one or two: its text and its zone's name, no repr
+        return _leaf(b"t", f"{value.isoformat()}|{value.tzinfo}".encode())
     found = memo.get(id(value))
     if found is not None:
         return found[0]
@@ -140,6 +146,7 @@ def _composite(value, memo: dict) -> bytes:
 
 
 _NONE = b"v\x04None"  # _leaf(b"v", b"None"), the fingerprint of None
+_TRUE, _FALSE = b"v\x04True", b"v\x05False"  # likewise of True and False
 
 
 def _leaf(tag: bytes, data: bytes) -> bytes:

@@ -77,11 +77,13 @@ class Rendered:
     # the body) and kept with them in the cache: the page keys fingerprint the body by it instead of
     # hashing its HTML again on every build (60 MB at 10k posts).
     digest: str = field(init=False, default="")
+    images: bool = field(init=False, default=False, metadata=BY_DIGEST)  # html holds an <img> (has_images)
 
     KEEPS_FINGERPRINT = True  # cache.fingerprint keeps it on the object; the cache keeps it with it
 
     def __post_init__(self):
         object.__setattr__(self, "digest", html_digest(self.html, self.toc))
+        object.__setattr__(self, "images", _IMG_TEXT.search(self.html) is not None)
         fingerprint(self, {})  # made once, where the body is rendered, instead of by every build
 
     def _identity(self) -> tuple:  # the digest stands for html and toc, as in fingerprints
@@ -95,22 +97,21 @@ class Rendered:
 
     def __reduce__(self):  # for the build cache: see models.utf8_pickled
         return _rendered, (utf8_of(self, "html"), self.first_paragraph, utf8_of(self, "toc"), self.broken_links,
-                           self.unsafe_links, self.links, self.digest, self.__dict__["_fingerprint"])
+                           self.unsafe_links, self.links, self.digest, self.__dict__["_fingerprint"], self.images)
 
     def __getattr__(self, name):  # texts loaded from the cache are decoded when first read (models.py)
         return decoded(self, name)
 
     def has_images(self) -> bool:
-        """Whether html holds an <img> (read in its UTF-8 bytes if it is still undecoded)."""
-        raw = self.__dict__.get("_utf8", {}).get("html")
-        return bool(_IMG_BYTES.search(raw) if raw is not None else _IMG_TEXT.search(self.html))
+        """Whether html holds an <img>: looked for where the body is rendered, kept in the cache with it."""
+        return self.images
 
     def with_html(self, html: str) -> "Rendered":
         """The same body with HTML rewritten (responsive images)."""
         return self if html == self.html else replace(self, html=html)
 
 
-_IMG_TEXT, _IMG_BYTES = re.compile(r"<img\b", re.IGNORECASE), re.compile(rb"<img\b", re.IGNORECASE)
+_IMG_TEXT = re.compile(r"<img\b", re.IGNORECASE)
 
 
 def html_digest(html: str, toc: str) -> str:
@@ -118,9 +119,10 @@ def html_digest(html: str, toc: str) -> str:
 
 
 def _rendered(html: bytes, first_paragraph: str, toc: bytes, broken_links, unsafe_links, links,
-              known_digest: str, known_fingerprint: bytes) -> Rendered:
+              known_digest: str, known_fingerprint: bytes, images: bool) -> Rendered:
     return with_utf8(Rendered, {"html": html, "toc": toc}, first_paragraph=first_paragraph, broken_links=broken_links,
-                     unsafe_links=unsafe_links, links=links, digest=known_digest, _fingerprint=known_fingerprint)
+                     unsafe_links=unsafe_links, links=links, digest=known_digest, _fingerprint=known_fingerprint,
+                     images=images)
 
 
 LinkResolver = Callable[[str, str], "str | None"]  # (source path, target path) -> URL or None

@@ -78,10 +78,14 @@ def environment(site: Site, theme: Theme, compiled: Store | None = None) -> jinj
             return format_datetime(local(value), pattern(name, "datetime"), tzinfo=tz, locale=locale)
         return format_time(local(value), pattern(name, "time"), tzinfo=tz, locale=locale)
 
+    def day(value):
+        """What format_date reads of VALUE: its day where the site is (posts of one day share it)."""
+        return local(value).date() if isinstance(value, datetime) else value
+
     env.filters.update(
         # "Thứ Ba, 05/12/2023" in Vietnamese, "Tuesday 5 December 2023" in English: the theme names a
         # format ('date', 'short', 'datetime', 'time'; see i18n.DATE_FORMATS) or gives a pattern.
-        date=lambda value, name=None: formatted("date", value, name),
+        date=lambda value, name=None: formatted("date", day(value), name),
         datetime=lambda value, name=None: formatted("datetime", value, name),
         time=lambda value, name=None: formatted("time", value, name),
         isodate=lambda value: local(value).isoformat() if isinstance(value, datetime) else value.isoformat(),

@@ -160,8 +160,12 @@ def content_files(folder: Path, suffixes: tuple[str, ...]) -> "Found":
                         found.links.add(found[-1])
             except OSError:
                 continue
-    found.sort()
+    found.sort(key=_parts)  # the order Paths sort in, without 120k calls of PurePath.__lt__
     return found
+
+
+def _parts(path: Path) -> tuple[str, ...]:
+    return path.parts
 
 
 class Found(list):
