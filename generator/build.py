@@ -88,16 +88,17 @@ def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig, errors:
 
 
 def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector,
-              base_url: str | None = None, cache: BuildCache | None = None):
+              base_url: str | None = None, cache: BuildCache | None = None, stats: dict | None = None):
     """Everything up to and including the site graphs. Returns (config, the site of each language, the
-    default first); (config or None, None) when the content cannot be read."""
+    default first); (config or None, None) when the content cannot be read. STATS: the content files'
+    stats taken at the start of the build (uptodate.Inputs.content), if they were."""
     cache = cache or BuildCache.disabled()
     config = load_config(site_dir, errors)
     if config is None:
         return None, None
     if base_url:
         config = dataclasses.replace(config, base_url=base_url if base_url.endswith("/") else base_url + "/")
-    content = load_content(site_dir, config, errors, cache.models, cache.files)
+    content = load_content(site_dir, config, errors, cache.models, cache.files, stats)
     moment = now_in(config, now)
     plan = plan_urls(config, content, moment, options, errors)
     rendered, scans = render_markdown(content, plan, config, errors, cache.markdown)
@@ -109,18 +110,20 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
 
 def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector, sink,
             base_url: str | None = None, stage: Callable[[str], None] = lambda message: None,
-            cache: BuildCache | None = None, instead: dict | None = None, one_build: bool = False):
+            cache: BuildCache | None = None, instead: dict | None = None, one_build: bool = False,
+            stats: dict | None = None):
     """Loads and renders everything, putting each file into SINK (sinks.py) as it is made. Returns
     (config, sites, copied count, start time). INSTEAD replaces output generators (machine_outputs);
     feeds are made through the cache.
 
     STAGE is told what is being done (a msgid), for a progress display. ONE_BUILD: the cache serves
-    this build only (the command line), so what only loading needs is let go once loaded.
+    this build only (the command line), so what only loading needs is let go once loaded. STATS:
+    the content files' stats, if the build took them first (uptodate.Inputs.content).
     """
     started = time.perf_counter()
     stage(N_("reading content"))
     cache = cache or BuildCache.disabled()
-    config, sites = load_site(site_dir, options, now, errors, base_url, cache)
+    config, sites = load_site(site_dir, options, now, errors, base_url, cache, stats)
     if sites is None or errors.has_errors():
         _fail(site_dir, config, errors)
     if one_build:
@@ -128,12 +131,20 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
     site = sites[0]
     theme = Theme.for_site(site_dir)
     stage(N_("making pages"))
+    made: list = []  # feeds, calendars, sitemap...: they need no page, so they are made while the page workers work
+
+    def machine() -> None:
+        made.append(machine_outputs(sites, {feeds.generate: functools.partial(feeds.generate, store=cache.feeds),
+                                            **(instead or {})}))
+
     for each in sites:
-        render_pages(each, theme, errors, sink, cache.pages, parallel=True, compiled=cache.templates)
+        render_pages(each, theme, errors, sink, cache.pages, parallel=True, compiled=cache.templates,
+                     meanwhile=None if made else machine)
     if errors.has_errors():
         _fail(site_dir, config, errors)
-    generated, clashes = machine_outputs(sites, {feeds.generate: functools.partial(feeds.generate, store=cache.feeds),
-                                                 **(instead or {})})
+    if not made:
+        machine()
+    generated, clashes = made[0]
     for rel, first, second in clashes:
         errors.error(Loc("config.yaml"), N_("two outputs would be written to {path}: {first} and {second}"),
                      N_("change the permalinks in config.yaml"), path=rel, first=first, second=second)
@@ -186,7 +197,7 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     instead = {calendar.generate: lambda each: calendars_for(each, output_dir, cache.calendars)}
     with Staging(output_dir, manifest, cache.spare(output_dir)) as staging:
         config, sites, copied, started = produce(site_dir, options, now, errors, staging, base_url, stage, cache,
-                                                 instead, one_build=True)
+                                                 instead, one_build=True, stats=inputs.content if inputs else None)
         stage(N_("writing files"))
 
         def index_for_search(folder: Path) -> None:  # pagefind/, from the pages about to be published

@@ -67,11 +67,15 @@ def digest(*parts) -> str:
 RACY_NS = 2_000_000_000  # above every file system's timestamp step (FAT: 2 s)
 
 
-def file_digest(path: Path, key: str, store: "Store | None") -> str:
+def file_digest(path: Path, key: str, store: "Store | None", stat: os.stat_result | None = None) -> str:
     """The hash of PATH's bytes. With a STORE (the cache's files store), it is taken from there if
     the file's stat (size, mtime, ctime, inode, device) is the one recorded with it: writing a
-    file always moves its ctime, which no program can set back. Raises OSError if unreadable."""
-    stat = os.stat(path)
+    file always moves its ctime, which no program can set back. Raises OSError if unreadable.
+
+    STAT: the file's stat taken at the start of the build (uptodate.Inputs), if it was: the build
+    then is of the files as they were then. Had one changed since, its bytes read now are hashed
+    and kept with that older stat, which the file can never show again (its ctime has moved)."""
+    stat = stat or os.stat(path)
     signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
     if store is not None:
         found = store.get(key)

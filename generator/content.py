@@ -104,11 +104,13 @@ def _check_suffix(site: Path, path: Path, config: SiteConfig, errors: ErrorColle
 
 
 def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: Store | None = None,
-                 hashes: Store | None = None) -> Content:
+                 hashes: Store | None = None, stats: dict | None = None) -> Content:
     """Every content file as a model. With a cache STORE, a file whose bytes (and the time zone,
     languages and media list it is read against) did not change is not parsed again, if it loaded
     without problems. HASHES (the cache's files store) spares reading a file whose stat did not
-    change to hash it. Translations come out whole: what they leave out is taken from the original."""
+    change to hash it; STATS (path -> stat, uptodate.Inputs.content) spares stating them again.
+    Translations come out whole: what they leave out is taken from the original."""
+    stats = stats or {}
     content = site / "content"
     tz = config.timezone
 
@@ -134,7 +136,7 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: 
             key = None
             if store is not None:
                 try:
-                    key = digest(context, loader.__name__, rel, which.partial, file_digest(path, rel, hashes))
+                    key = digest(context, loader.__name__, rel, which.partial, file_digest(path, rel, hashes, stats.get(str(path))))
                 except OSError:
                     pass  # the loader reports why it cannot be read
                 else:

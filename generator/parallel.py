@@ -41,9 +41,11 @@ def fork_map(function: Callable, state, items: Sequence, workers: int | None = N
     return list(fork_iter(function, state, items, workers))
 
 
-def fork_iter(function: Callable, state, items: Sequence, workers: int | None = None) -> Iterator:
+def fork_iter(function: Callable, state, items: Sequence, workers: int | None = None,
+              meanwhile: Callable[[], None] | None = None) -> Iterator:
     """As ``fork_map``, but yields each item's result, in order, as soon as its chunk is done: the
-    caller can write pages while the workers render the next ones, holding only a few at once."""
+    caller can write pages while the workers render the next ones, holding only a few at once.
+    MEANWHILE, if given, is called once the workers are at work, before the first result is awaited."""
     global _state, _items
     workers = workers or min(cpu_count(), 8)
     size = max(1, -(-len(items) // (workers * 4)))  # a few chunks per worker balance uneven items
@@ -56,7 +58,10 @@ def fork_iter(function: Callable, state, items: Sequence, workers: int | None = 
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for part in pool.imap(_call, jobs):
+            parts = pool.imap(_call, jobs)
+            if meanwhile is not None:
+                meanwhile()
+            for part in parts:
                 yield from part
     finally:
         _state, _items = None, ()

@@ -139,7 +139,8 @@ ALWAYS_READ = ("config", "urls", "images")  # read by head tags (seo.py) and pic
 
 
 def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: Store | None = None,
-                 parallel: bool = False, compiled: Store | None = None) -> None:
+                 parallel: bool = False, compiled: Store | None = None,
+                 meanwhile: Callable[[], None] | None = None) -> bool:
     """Puts every page of SITE into SINK (sinks.py) as it is rendered. With a cache STORE, a page is
     re-rendered only if something it read changed: the theme, the config, its own data, or a part of
     the site graph its template touched. The store keeps the identity of a page's bytes, not the
@@ -148,7 +149,8 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
 
     PARALLEL, past PARALLEL_PAGES pages: forked workers take the pages in chunks and settle each one
     there, whether taken from the last build (its key computed and its file found) or rendered
-    (and written, with the sink's ``direct`` writer): the parent only keeps the books, in order."""
+    (and written, with the sink's ``direct`` writer): the parent only keeps the books, in order,
+    and calls MEANWHILE (work that needs no page) while they start. Returns whether it called it."""
     env = environment(site, theme, compiled)
     keys = PageKeys(site, theme) if store is not None else None  # hashing is work only a cache needs
     outputs = site.outputs
@@ -156,9 +158,10 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
         _preload(env)  # compiled once here, not once in every worker
         if keys is not None:
             keys.prepare(store)
-        results = fork_iter(_settle_many, (env, keys, store, sink, sink.direct()), outputs)
+        results = fork_iter(_settle_many, (env, keys, store, sink, sink.direct()), outputs, meanwhile=meanwhile)
     else:
         results = (_settle(env, keys, store, sink, out) for out in outputs)
+        meanwhile = None
     for out, (taken, data, ident, indexed, read, key, problem) in zip(outputs, results):
         if taken:
             store.get(out.path)  # used by this build (a worker's lookup is not seen here)
@@ -175,6 +178,7 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
             sink.put(out.path, data, ident, indexed)
         if store is not None:
             store.put(out.path, (key, read, ident, indexed, data if sink.in_memory else None))
+    return meanwhile is not None
 
 
 def _settle(env: jinja2.Environment, keys: "PageKeys | None", store: Store | None, sink, out, writer=None) -> tuple:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from stat import S_ISDIR
@@ -38,18 +38,24 @@ class Inputs:
     key: str
     newest: int  # the latest change among them, mtime or ctime (nanoseconds since the epoch)
     sure: bool = True  # False if a folder among them is a symbolic link (its files are not walked)
+    # the stat of each file under content/ (by its path), taken here: the loader hashes a file whose
+    # stat the cache knows without a second stat of it (cache.file_digest)
+    content: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def take(cls, site_dir: Path, *settings) -> "Inputs":
         """SETTINGS: what else the output depends on (options, base URL override)."""
         parts: list = [code_version(), repr(settings)]
-        newest, links = 0, []
+        newest, links, content = 0, [], {}
         roots = [site_dir / "config.yaml", site_dir / "content", *Theme.for_site(site_dir).folders, LOCALE_DIR]
         for root in roots:
+            folder = str(root)
             for rel, stat in walk(root, links):
-                parts += [str(root), rel, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+                parts += [folder, rel, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
                 newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
-        return cls(digest(*parts), newest, sure=not links)
+                if root is roots[1]:
+                    content[f"{folder}/{rel}"] = stat
+        return cls(digest(*parts), newest, sure=not links, content=content)
 
 
 @dataclass(frozen=True)
