@@ -57,7 +57,8 @@ def fork_iter(function: Callable, state, items: Sequence, workers: int | None = 
     # touching each object, make the worker copy every page of it.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # (collection is on in the workers, even if the parent paused it while it builds: build.py)
+        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
             parts = pool.imap(_call, jobs)
             if meanwhile is not None:
                 meanwhile()
