@@ -13,6 +13,7 @@ from babel.core import Locale
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from generator import templatecache
 from generator.assets import Assets
 from generator.cache import RecordingSite, Store, digest, fingerprint, tree_digest
 from generator.errors import ErrorCollector, Loc, N_
@@ -21,7 +22,6 @@ from generator.graph import Site
 from generator.i18n import date_pattern, load_catalogue
 from generator.parallel import can_fork, fork_iter
 from generator.seo import Metadata, json_for_script
-from generator import templatecache
 from generator.theme import Theme
 from generator.sinks import identity
 
@@ -140,7 +140,7 @@ ALWAYS_READ = ("config", "urls", "images")  # read by head tags (seo.py) and pic
 
 def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: Store | None = None,
                  parallel: bool = False, compiled: Store | None = None,
-                 meanwhile: Callable[[], None] | None = None) -> bool:
+                 meanwhile: Callable[[], None] | None = None) -> None:
     """Puts every page of SITE into SINK (sinks.py) as it is rendered. With a cache STORE, a page is
     re-rendered only if something it read changed: the theme, the config, its own data, or a part of
     the site graph its template touched. The store keeps the identity of a page's bytes, not the
@@ -150,7 +150,7 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
     PARALLEL, past PARALLEL_PAGES pages: forked workers take the pages in chunks and settle each one
     there, whether taken from the last build (its key computed and its file found) or rendered
     (and written, with the sink's ``direct`` writer): the parent only keeps the books, in order,
-    and calls MEANWHILE (work that needs no page) while they start. Returns whether it called it."""
+    and calls MEANWHILE (work that needs no page) while they start; without workers it is not called."""
     env = environment(site, theme, compiled)
     keys = PageKeys(site, theme) if store is not None else None  # hashing is work only a cache needs
     outputs = site.outputs
@@ -161,7 +161,6 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
         results = fork_iter(_settle_many, (env, keys, store, sink, sink.direct()), outputs, meanwhile=meanwhile)
     else:
         results = (_settle(env, keys, store, sink, out) for out in outputs)
-        meanwhile = None
     for out, (taken, data, ident, indexed, read, key, problem) in zip(outputs, results):
         if taken:
             store.get(out.path)  # used by this build (a worker's lookup is not seen here)
@@ -178,7 +177,6 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
             sink.put(out.path, data, ident, indexed)
         if store is not None:
             store.put(out.path, (key, read, ident, indexed, data if sink.in_memory else None))
-    return meanwhile is not None
 
 
 def _settle(env: jinja2.Environment, keys: "PageKeys | None", store: Store | None, sink, out, writer=None) -> tuple:

@@ -1,7 +1,6 @@
 """Atomicity under faults: a build killed at random points, a write that fails half-way."""
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal
