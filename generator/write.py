@@ -117,6 +117,9 @@ class Staging(Sink):
         self.written = 0
         self.staging: Path | None = None
         self.maker: _SpareMaker | None = None  # started on entering the with block
+        # the output's files as the maker found them at the start ({path: (size, mtime_ns, inode)}),
+        # or None: then a file's stat is taken when it is looked at
+        self.output_stats: dict[str, tuple[int, int, int]] | None = None
 
     def __enter__(self) -> "Staging":
         self.maker = _SpareMaker.start(self.output, self.spare) if self.manifest else None
@@ -134,6 +137,8 @@ class Staging(Sink):
         self.output.parent.mkdir(parents=True, exist_ok=True)
         made = self.maker.finish() if self.maker is not None else None
         self.maker = None
+        if made is not None:
+            made, self.output_stats = made
         recover(self.output)
         self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + self.output.name + "-", dir=self.output.parent))
         self.present_files, self.present_folders = _recycle(self.spare, self.staging, made)
@@ -143,9 +148,10 @@ class Staging(Sink):
 
     def previous(self, rel: str, wanted: str) -> Kept | None:
         """The file the last build wrote at REL, if its bytes had identity WANTED and it is untouched."""
-        path = os.path.join(self.output, safe_relpath(rel))
-        stat = _unchanged(path, wanted, self.recorded.get(rel))
-        return Kept(wanted, path, stat.st_ino) if stat is not None else None
+        safe = safe_relpath(rel)
+        path = os.path.join(self.output, safe)
+        inode = _unchanged_inode(path, safe, wanted, self.recorded.get(rel), self.output_stats)
+        return Kept(wanted, path, inode) if inode is not None else None
 
     def direct(self) -> "FolderWriter":
         """A writer for the page workers: they write the pages they render into the staging folder
@@ -155,7 +161,8 @@ class Staging(Sink):
         back as bytes. Each file so written is then told to ``adopt``."""
         if self.staging is None:
             self._open()
-        return FolderWriter(self.staging_dir, self.old_dir, self.recorded, self.present_files, self.present_folders)
+        return FolderWriter(self.staging_dir, self.old_dir, self.recorded, self.present_files, self.present_folders,
+                            self.output_stats)
 
     def adopt(self, rel: str, ident: str, indexed: bool, done: tuple[int, int, int, bool]) -> None:
         """Records a file a worker wrote (or found unchanged) at REL with ``direct()``'s writer;
@@ -195,8 +202,7 @@ class Staging(Sink):
         if isinstance(data, Kept) and data.path == old and before is not None:
             unchanged = data.inode  # previous() has just checked it against the manifest
         else:
-            stat = _unchanged(old, ident, before)
-            unchanged = stat.st_ino if stat is not None else None
+            unchanged = _unchanged_inode(old, safe, ident, before, self.output_stats)
         if unchanged is not None and inode == unchanged:
             self.fresh[rel] = before  # the recycled tree holds this very file already
             self.state[safe] = (before[1], before[2], inode)
@@ -257,11 +263,13 @@ class FolderWriter:
     goes)."""
 
     def __init__(self, root: str, old: str = "", recorded: dict | None = None,
-                 present_files: dict[str, int] | None = None, present_folders: set[str] | None = None):
+                 present_files: dict[str, int] | None = None, present_folders: set[str] | None = None,
+                 old_stats: dict | None = None):
         self.root, self.old = root, old
         self.recorded = recorded or {}
         self.present_files = present_files or {}
         self.present_folders = present_folders or set()
+        self.old_stats = old_stats  # Staging.output_stats
 
     def write(self, rel: str, data: bytes, ident: str) -> tuple[int, int, int, bool] | None:
         """(size, mtime_ns, inode, whether it is the last build's file) of the file now at REL, the
@@ -274,16 +282,16 @@ class FolderWriter:
         inode = self.present_files.get(safe)
         if before is not None:
             old = os.path.join(self.old, safe)
-            stat = _unchanged(old, ident, before)
-            if stat is not None:
-                if inode == stat.st_ino:
+            kept = _unchanged_inode(old, safe, ident, before, self.old_stats)
+            if kept is not None:
+                if inode == kept:
                     return before[1], before[2], inode, True  # the recycled tree holds this very file
                 if inode is not None:
                     os.unlink(target)
                     inode = None
                 try:
                     os.link(old, target)
-                    return before[1], before[2], stat.st_ino, True
+                    return before[1], before[2], kept, True
                 except FileNotFoundError:
                     pass  # its folder is not made yet: written below
                 except OSError:
@@ -373,7 +381,9 @@ class _SpareMaker:
     """A forked child that makes SPARE from OUTPUT (its folders, and hard links to its files) while
     the build goes on, then tells the parent what it made: ({file: inode}, {folder}); or, if
     there is a spare already, lists it meanwhile (13k folders: 0.1-0.3 s the build need not wait
-    for). Only where a fork is safe (parallel.can_fork), on one disk, and if there is an output."""
+    for). Either way it hands over the stat of every file of OUTPUT too, so that the page workers
+    need not take 12k stats to find the files they link. Only where a fork is safe
+    (parallel.can_fork), on one disk, and if there is an output."""
 
     def __init__(self, pid: int, reader: int, spare: Path):
         self.pid, self.reader, self.spare = pid, reader, spare
@@ -395,7 +405,7 @@ class _SpareMaker:
             try:
                 os.close(reader)
                 if exists:
-                    _send(_listing(spare), writer)
+                    _send((_listing(spare), _stats(output)), writer)
                 else:
                     _make_spare(output, spare, writer)
                 code = 0
@@ -405,7 +415,8 @@ class _SpareMaker:
         return cls(pid, reader, spare)
 
     def finish(self) -> tuple | None:
-        """Waits for the child; what it made in the spare, or None if it made nothing usable."""
+        """Waits for the child: (what the spare holds, the output's stats: Staging.output_stats), or
+        None if it made nothing usable."""
         with os.fdopen(self.reader, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self.pid, 0)
@@ -421,19 +432,33 @@ def _make_spare(output: Path, spare: Path, writer: int) -> None:
     making = Path(tempfile.mkdtemp(prefix=".making-", dir=spare.parent))
     files: dict[str, int] = {}
     folders: set[str] = set()
+    stats: dict[str, tuple[int, int, int]] = {}
     try:
         for rel, entry in _tree(str(output)):
             if entry.is_dir(follow_symlinks=False):
                 os.mkdir(os.path.join(making, rel))
                 folders.add(rel)
-            elif entry.is_file(follow_symlinks=False) and rel != MARKER:
-                os.link(entry.path, os.path.join(making, rel))
-                files[rel] = entry.inode()
+            elif entry.is_file(follow_symlinks=False):
+                stat = entry.stat(follow_symlinks=False)
+                stats[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                if rel != MARKER:
+                    os.link(entry.path, os.path.join(making, rel))
+                    files[rel] = entry.inode()
         os.replace(making, spare)  # fails if a spare appeared meanwhile: this one is dropped
     except OSError:
         shutil.rmtree(making, ignore_errors=True)
         raise
-    _send((files, folders), writer)
+    _send(((files, folders), stats), writer)
+
+
+def _stats(output: Path) -> dict[str, tuple[int, int, int]]:
+    """(size, mtime_ns, inode) of each regular file of OUTPUT, by its relative path."""
+    stats = {}
+    for rel, entry in _tree(str(output)):
+        if entry.is_file(follow_symlinks=False):
+            stat = entry.stat(follow_symlinks=False)
+            stats[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return stats
 
 
 def _send(listing: tuple, writer: int) -> None:
@@ -473,6 +498,22 @@ def _drop_unused(root: str, made: set[str], present_files: dict[str, int], prese
             folder = posixpath.dirname(folder)
     for rel in sorted(present_folders - needed):  # parents first: their subfolders go with them
         shutil.rmtree(os.path.join(root, rel), ignore_errors=True)
+
+
+def _unchanged_inode(old: str, safe: str, identity: str, recorded, stats: dict | None) -> int | None:
+    """The inode of OLD (SAFE in the output) if the last build wrote these very bytes there and
+    nobody touched it since: by STATS, the output's stats taken as the build started (a file
+    edited by hand while it runs is found by the next, whose stats then differ from its record),
+    or by a stat now if there are none."""
+    if stats is None:
+        stat = _unchanged(old, identity, recorded)
+        return stat.st_ino if stat is not None else None
+    if recorded is None or recorded[0] != identity:
+        return None
+    known = stats.get(safe)
+    if known is None or known[0] != recorded[1] or known[1] != recorded[2]:
+        return None
+    return known[2]
 
 
 def _unchanged(old: str, identity: str, recorded) -> os.stat_result | None:

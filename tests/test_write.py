@@ -243,14 +243,18 @@ def test_without_a_spare_one_is_made_from_the_output_on_the_side(tmp_path: Path,
 
     def finished(self):
         made = finish(self)
-        handed.append((dict(made[0]), set(made[1])))  # a copy: the staging folder uses it up
+        (files, folders), stats = made
+        handed.append((dict(files), set(folders), stats))  # a copy: the staging folder uses it up
         return made
 
     monkeypatch.setattr(write._SpareMaker, "finish", finished)
     changed = {**{k: v for k, v in SITE_V1.items() if k != "c.txt"}, "a/index.html": b"A2", "d/index.html": b"D"}
     write_site(out, changed, manifest=manifest, spare=spare)
-    files, folders = handed[0]  # what the child made, handed over without a second walk
+    files, folders, stats = handed[0]  # what the child made, handed over without a second walk
     assert set(files) == set(SITE_V1) and set(folders) >= {"a"}
+    # and the stat of each file of the output it linked from, which is the spare now
+    assert stats == {rel: (st.st_size, st.st_mtime_ns, st.st_ino) for rel in [*SITE_V1, MARKER]
+                     for st in [(spare / rel).stat()]}
     assert tree_bytes(out) == {MARKER: b"", **changed}
     assert tree_bytes(spare) == old  # the replaced output, untouched
     assert all((out / rel).stat().st_ino == inodes[rel] for rel in changed if rel in SITE_V1 and changed[rel] == SITE_V1[rel])
@@ -270,14 +274,16 @@ def test_an_existing_spare_is_listed_on_the_side(tmp_path: Path, monkeypatch):
 
     def finished(self):
         made = finish(self)
-        handed.append((dict(made[0]), set(made[1])))  # a copy: the staging folder uses it up
+        (files, folders), stats = made
+        handed.append((dict(files), set(folders), stats))  # a copy: the staging folder uses it up
         return made
 
     monkeypatch.setattr(write._SpareMaker, "finish", finished)
     changed = {"index.html": b"home", "a/index.html": b"A2"}
     write_site(out, changed, manifest=manifest, spare=spare)
-    files, folders = handed[0]
+    files, folders, stats = handed[0]
     assert set(files) == {MARKER, "stale.html", *SITE_V1} and folders == {"a", "b"}
+    assert set(stats) == {MARKER, *SITE_V1}  # the output's files, with the stat each had
     assert tree_bytes(out) == {MARKER: b"", **changed}
 
 
