@@ -67,25 +67,46 @@ def digest(*parts) -> str:
 RACY_NS = 2_000_000_000  # above every file system's timestamp step (FAT: 2 s)
 
 
-def file_digest(path: Path, key: str, store: "Store | None", stat: os.stat_result | None = None) -> str:
+def file_digest(path: Path, key: str, store: "Store | None", stat: os.stat_result | None = None,
+                read: bool = True) -> str | None:
     """The hash of PATH's bytes. With a STORE (the cache's files store), it is taken from there if
     the file's stat (size, mtime, ctime, inode, device) is the one recorded with it: writing a
     file always moves its ctime, which no program can set back. Raises OSError if unreadable.
+    READ false: None rather than reading the file (it is to be hashed where it is parsed: hashed_file).
 
     STAT: the file's stat taken at the start of the build (uptodate.Inputs), if it was: the build
     then is of the files as they were then. Had one changed since, its bytes read now are hashed
     and kept with that older stat, which the file can never show again (its ctime has moved)."""
     stat = stat or os.stat(path)
-    signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
+    signature = _signature(stat)
     if store is not None:
         found = store.get(key)
         if found is not None and found[0] == signature:
             return found[1]
+    if not read:
+        return None
     value = digest(path.read_bytes())
     # stat taken before the read: had the file changed in between, the next stat differs anyway
-    if store is not None and time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
-        store.put(key, (signature, value))
+    note_digest(store, key, signature, value)
     return value
+
+
+def hashed_file(path: Path, stat: os.stat_result | None = None) -> tuple[tuple, str]:
+    """(stat signature, hash of the bytes) of PATH, for ``note_digest``: what file_digest reads,
+    done where the file is parsed (a worker) instead. Raises OSError if unreadable."""
+    signature = _signature(stat or os.stat(path))
+    return signature, digest(path.read_bytes())
+
+
+def note_digest(store: "Store | None", key: str, signature: tuple, value: str) -> None:
+    """Keeps VALUE, the hash of a file's bytes, with its stat SIGNATURE, unless the stat is too young
+    to be trusted (RACY_NS)."""
+    if store is not None and time.time_ns() - max(signature[1], signature[2]) > RACY_NS:
+        store.put(key, (signature, value))
+
+
+def _signature(stat: os.stat_result) -> tuple:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev
 
 
 def fingerprint(value, memo: dict) -> bytes:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path, PurePosixPath
 
-from generator.cache import Store, digest, file_digest
+from generator.cache import Store, digest, file_digest, hashed_file, note_digest
 from generator.config import SiteConfig
 from generator.errors import ErrorCollector, Loc, Msg, N_
 from generator.i18n import language_suffix
@@ -124,32 +124,70 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: 
     partial: set[str] = set()  # translations whose original exists: they are completed from it
 
     def loaded(loader, paths, *args) -> tuple:
-        """The models of PATHS, in order: from the cache, or parsed (on several cores when many are)."""
+        """The models of PATHS, in order: from the cache, or parsed (on several cores when many are).
+        A file whose stat the cache does not know is hashed where it is parsed when many are: a
+        first build does not read 10k files in one process only to learn that none is cached."""
         models: list = [None] * len(paths)
-        misses = []  # (index, path, variant, cache key or None)
+        misses = []  # (index, path, variant, relative path, cache key or None, to be hashed where parsed)
+
+        def key_of(rel: str, which: Variant, value: str) -> str:
+            return digest(context, loader.__name__, rel, which.partial, value)
+
         for index, path in enumerate(paths):
             which = variant(site, path, config)
             _check_suffix(site, path, config, errors)
             rel = relpath(site, path)
             if which.partial:
                 partial.add(rel)
-            key = None
-            if store is not None:
-                try:
-                    key = digest(context, loader.__name__, rel, which.partial, file_digest(path, rel, hashes, stats.get(str(path))))
-                except OSError:
-                    pass  # the loader reports why it cannot be read
-                else:
-                    models[index] = store.get(key)
-                    if models[index] is not None:
+            if store is None:
+                misses.append((index, path, which, rel, None, False))
+                continue
+            try:
+                value = file_digest(path, rel, hashes, stats.get(str(path)), read=False)
+            except OSError:
+                misses.append((index, path, which, rel, None, False))  # the loader reports why it cannot be read
+                continue
+            if value is None:
+                misses.append((index, path, which, rel, None, True))
+                continue
+            key = key_of(rel, which, value)
+            models[index] = store.get(key)
+            if models[index] is None:
+                misses.append((index, path, which, rel, key, False))
+        forked = len(misses) >= PARALLEL_FROM and can_fork()
+        if not forked:  # few: the unknown ones are hashed here, and may be in the cache after all
+            still = []
+            for index, path, which, rel, key, unknown in misses:
+                if unknown:
+                    try:
+                        key = key_of(rel, which, file_digest(path, rel, hashes, stats.get(str(path))))
+                    except OSError:
+                        key = None
+                    else:
+                        models[index] = store.get(key)
+                        if models[index] is not None:
+                            continue
+                still.append((index, path, which, rel, key, False))
+            misses = still
+        work = [(path, which, rel, stats.get(str(path)) if unknown else False)
+                for _, path, which, rel, _, unknown in misses]
+
+        def cached(rel: str, which: Variant, value: str) -> bool:  # asked in the workers, of the store they inherit
+            return key_of(rel, which, value) in store.data
+
+        job = (site, loader, args, cached)
+        outcomes = fork_map(_load_many, job, work) if forked else _load_many(job, work)
+        for (index, path, which, rel, key, _), (model, problems, hashed) in zip(misses, outcomes):
+            if hashed is not None:  # hashed by the worker, which parsed it only if the cache has no model of it
+                note_digest(hashes, rel, *hashed)
+                key = key_of(rel, which, hashed[1])
+                if model is None and not problems:
+                    model = store.get(key)
+                    if model is None:  # (cannot be: the worker found it there) parsed here then
+                        model, problems, _ = _load_many((site, loader, args, None), [(path, which, rel, False)])[0]
+                    else:
+                        models[index] = model
                         continue
-            misses.append((index, path, which, key))
-        work = [(path, which) for _, path, which, _ in misses]
-        if len(work) >= PARALLEL_FROM and can_fork():
-            outcomes = fork_map(_load_many, (site, loader, args), work)
-        else:
-            outcomes = _load_many((site, loader, args), work)
-        for (index, _, _, key), (model, problems) in zip(misses, outcomes):
             errors.extend(problems)
             if model is not None and key is not None and not problems:  # only clean files: problems must repeat
                 store.put(key, model)
@@ -174,16 +212,28 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: 
 PARALLEL_FROM = 300  # files to parse, below which forking costs more than it saves (~0.2 ms a file)
 
 
-def _load_many(job: tuple, work: list[tuple[Path, Variant]]) -> list[tuple]:
-    """[(model or None, the problems found in its file)] for each (path, variant) of WORK; in a
-    worker, the models go back pickled, their texts as UTF-8 with their digests (models.Body)."""
-    site, loader, args = job
+def _load_many(job: tuple, work: list[tuple]) -> list[tuple]:
+    """[(model or None, the problems found in its file, (stat signature, hash) or None)] for each
+    (path, variant, relative path, hash: False, or the stat to hash it by) of WORK; in a worker, the
+    models go back pickled, their texts as UTF-8 with their digests (models.Body). A file hashed
+    here whose model the cache holds (CACHED(rel, variant, hash)) is not parsed: its model is None."""
+    site, loader, args, cached = job
     outcomes = []
-    for path, which in work:
+    for path, which, rel, to_hash in work:
+        hashed = None
+        if to_hash is not False:
+            try:
+                hashed = hashed_file(path, to_hash)  # before it is parsed: a later edit shows in its stat
+            except OSError:
+                pass  # the loader reports why it cannot be read
+            else:
+                if cached(rel, which, hashed[1]):
+                    outcomes.append((None, [], hashed))
+                    continue
         problems = ErrorCollector()
         model = loader(site, path, which, *args, problems)
         getattr(model, "address_slug", None)  # made here, on this core, and sent with the model
-        outcomes.append((model, problems.items))
+        outcomes.append((model, problems.items, hashed))
     return outcomes
 
 

@@ -2,6 +2,7 @@
 the output bytes are the same, and an edit shows up in every page that uses it."""
 from __future__ import annotations
 
+import functools
 import pickle
 from datetime import datetime
 import shutil
@@ -453,3 +454,38 @@ def test_models_keep_their_address_slug_through_the_cache():
     again = pickle.loads(pickle.dumps(post))
     assert again == post and again.__dict__["_address_slug"] == "hien-mau-cuu-nguoi-nghia-cu-cao-dep"
     assert replace(post, slug="Đắk Lắk").address_slug == "dak-lak"  # made again for a changed model
+
+
+def test_files_the_cache_cannot_vouch_for_are_hashed_where_they_are_parsed(site: Path, tmp_path: Path, monkeypatch):
+    """Past 300 files, one whose stat the cache does not know is hashed by the worker that parses it
+    (a first build does not read them all in one process first), and a worker that finds its model
+    in the cache by that hash does not parse it again."""
+    import time
+
+    from generator import content
+    from generator.build import build as run_build
+    from generator.cache import Store, code_version
+
+    for n in range(content.PARALLEL_FROM):
+        (site / "content" / "posts" / f"2020-02-01-dem-{n}.md").write_text(
+            f"---\ntitle: Bài đệm {n}\ndate: 2020-02-01\n---\nĐoạn văn {n}.\n", encoding="utf-8")
+    time.sleep(2.1)  # stats younger than 2 s are not trusted, so not kept
+    now = datetime.fromisoformat(NOW)
+    first = tmp_path / "first"
+    run_build(site, first, now=now)
+    files = Store.open(site / CACHE / "files.pickle", code_version())
+    assert sum(rel.startswith("content/posts/2020-02-01-dem-") for rel in files.data) == content.PARALLEL_FROM
+    (site / CACHE / "files.pickle").unlink()  # the models stay, the hashes that lead to them are gone
+    parsed = tmp_path / "parsed"
+    parsed.mkdir()
+    real = content._post
+
+    @functools.wraps(real)  # (loaders are told apart by name)
+    def counted(site_dir, path, *rest):
+        (parsed / path.name).touch()  # a file: the workers are other processes
+        return real(site_dir, path, *rest)
+
+    monkeypatch.setattr(content, "_post", counted)
+    run_build(site, tmp_path / "second", now=now)  # another folder: not up to date, so loaded again
+    assert not list(parsed.iterdir())
+    assert tree_bytes(tmp_path / "second") == tree_bytes(first)
