@@ -227,17 +227,9 @@ def test_page_workers_writer_recycles_the_spare_as_put_does(tmp_path: Path):
     assert tree_bytes(spare) == {MARKER: b"", **SITE_V1}  # the replaced output, untouched
 
 
-def test_without_a_spare_one_is_made_from_the_output_on_the_side(tmp_path: Path, monkeypatch):
-    """The first build after a cold one has no spare: a forked child links the current output into
-    one while the build goes on, and the build recycles it: unchanged files keep their inode, the
-    replaced output is left exactly as it was (nothing written through a shared inode)."""
+def spy_on_spare_maker(monkeypatch) -> list:
+    """What each spare maker hands over, kept in the list returned: ({file: inode}, {folder}, stats)."""
     from generator import write
-
-    out, spare, manifest = tmp_path / "output", tmp_path / "cache" / "spare" / "x", {}
-    write_site(out, SITE_V1, manifest=manifest, spare=spare)
-    assert not spare.exists()
-    old = tree_bytes(out)
-    inodes = {rel: (out / rel).stat().st_ino for rel in SITE_V1}
     handed = []
     finish = write._SpareMaker.finish
 
@@ -248,6 +240,19 @@ def test_without_a_spare_one_is_made_from_the_output_on_the_side(tmp_path: Path,
         return made
 
     monkeypatch.setattr(write._SpareMaker, "finish", finished)
+    return handed
+
+
+def test_without_a_spare_one_is_made_from_the_output_on_the_side(tmp_path: Path, monkeypatch):
+    """The first build after a cold one has no spare: a forked child links the current output into
+    one while the build goes on, and the build recycles it: unchanged files keep their inode, the
+    replaced output is left exactly as it was (nothing written through a shared inode)."""
+    out, spare, manifest = tmp_path / "output", tmp_path / "cache" / "spare" / "x", {}
+    write_site(out, SITE_V1, manifest=manifest, spare=spare)
+    assert not spare.exists()
+    old = tree_bytes(out)
+    inodes = {rel: (out / rel).stat().st_ino for rel in SITE_V1}
+    handed = spy_on_spare_maker(monkeypatch)
     changed = {**{k: v for k, v in SITE_V1.items() if k != "c.txt"}, "a/index.html": b"A2", "d/index.html": b"D"}
     write_site(out, changed, manifest=manifest, spare=spare)
     files, folders, stats = handed[0]  # what the child made, handed over without a second walk
@@ -265,20 +270,9 @@ def test_an_existing_spare_is_listed_on_the_side(tmp_path: Path, monkeypatch):
     """With a spare at hand, a forked child lists it while the build goes on; the staging folder
     takes that listing instead of walking the tree again, and drops what it lists and no build
     wrote."""
-    from generator import write
-
     out, spare, manifest = two_builds(tmp_path)
     (spare / "stale.html").write_bytes(b"stale")
-    handed = []
-    finish = write._SpareMaker.finish
-
-    def finished(self):
-        made = finish(self)
-        (files, folders), stats = made
-        handed.append((dict(files), set(folders), stats))  # a copy: the staging folder uses it up
-        return made
-
-    monkeypatch.setattr(write._SpareMaker, "finish", finished)
+    handed = spy_on_spare_maker(monkeypatch)
     changed = {"index.html": b"home", "a/index.html": b"A2"}
     write_site(out, changed, manifest=manifest, spare=spare)
     files, folders, stats = handed[0]
