@@ -161,22 +161,25 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
         results = fork_iter(_settle_many, (env, keys, store, sink, sink.direct()), outputs, meanwhile=meanwhile)
     else:
         results = (_settle(env, keys, store, sink, out) for out in outputs)
-    for out, (taken, data, ident, indexed, read, key, problem) in zip(outputs, results):
-        if taken:
-            store.get(out.path)  # used by this build (a worker's lookup is not seen here)
-            sink.put(out.path, data, ident, indexed)
-            continue
-        if problem is not None:
-            _report(problem, out, theme, errors)
-            if problem[0] in ("syntax", "missing"):
-                break
-            continue
-        if isinstance(data, tuple):  # written by the worker (sink.direct): how it went came back
-            sink.adopt(out.path, ident, indexed, data)
-        else:
-            sink.put(out.path, data, ident, indexed)
-        if store is not None:
-            store.put(out.path, (key, read, ident, indexed, data if sink.in_memory else None))
+    try:
+        for out, (taken, data, ident, indexed, read, key, problem) in zip(outputs, results):
+            if taken:
+                store.get(out.path)  # used by this build (a worker's lookup is not seen here)
+                sink.put(out.path, data, ident, indexed)
+                continue
+            if problem is not None:
+                _report(problem, out, theme, errors)
+                if problem[0] in ("syntax", "missing"):
+                    break
+                continue
+            if isinstance(data, tuple):  # written by the worker (sink.direct): how it went came back
+                sink.adopt(out.path, ident, indexed, data)
+            else:
+                sink.put(out.path, data, ident, indexed)
+            if store is not None:
+                store.put(out.path, (key, read, ident, indexed, data if sink.in_memory else None))
+    finally:
+        results.close()  # a template error stops the loop early: the workers are stopped now, not when collected
 
 
 def _settle(env: jinja2.Environment, keys: "PageKeys | None", store: Store | None, sink, out, writer=None) -> tuple:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from conftest import NOW, SITES, html, run_cli, tree_bytes
+from conftest import NOW, SITES, html, leftovers, run_cli, tree_bytes
 
 BASE = "/hien-mau/"  # the fixture's base_url has a path: every link must carry it
 
@@ -193,3 +193,22 @@ def test_base_url_option_overrides_config(tmp_path: Path):
                      "--base-url", "https://other.example/")
     assert result.code == 0, result.stderr
     assert html(out / "index.html").select_one(".site-title")["href"] == "/"
+
+
+def test_a_template_error_among_many_pages_stops_the_workers_and_writes_nothing(tmp_path: Path):
+    """Past 300 pages the workers render; a syntax error in a template is reported with its line
+    (once), the page workers are stopped, and no output or staging folder is left behind."""
+    import shutil
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache"))
+    for n in range(300):
+        (site / "content" / "posts" / f"2020-02-01-dem-{n}.md").write_text(
+            f"---\ntitle: Bài đệm {n}\ndate: 2020-02-01\n---\nĐoạn văn {n}.\n", encoding="utf-8")
+    (site / "templates").mkdir()
+    (site / "templates" / "post.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n{% if post.title %}\n{% endblock %}', encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("build", "--site", site, "--output", out, "--now", NOW)
+    assert result.code == 1
+    assert result.stderr.count("templates/post.html:") == 1, result.stderr
+    assert not out.exists() and leftovers(tmp_path) == []
