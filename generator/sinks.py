@@ -58,7 +58,7 @@ class Sink:
         return rel in self.identities
 
     def direct(self):
-        return None  # only a folder nobody else writes into can take pages from the workers
+        return None  # a sink with no folder of its own takes every page from the parent (write.Staging has one)
 
     def _record(self, rel: str, ident: str, indexed: bool) -> None:
         self.identities[rel] = ident

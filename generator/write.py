@@ -262,13 +262,12 @@ class FolderWriter:
     whatever would change the tree's shape (a folder where the page goes, a file where its folder
     goes)."""
 
-    def __init__(self, root: str, old: str = "", recorded: dict | None = None,
-                 present_files: dict[str, int] | None = None, present_folders: set[str] | None = None,
-                 old_stats: dict | None = None):
+    def __init__(self, root: str, old: str, recorded: dict, present_files: dict[str, int], present_folders: set[str],
+                 old_stats: dict | None):
         self.root, self.old = root, old
-        self.recorded = recorded or {}
-        self.present_files = present_files or {}
-        self.present_folders = present_folders or set()
+        self.recorded = recorded
+        self.present_files = present_files
+        self.present_folders = present_folders
         self.old_stats = old_stats  # Staging.output_stats
 
     def write(self, rel: str, data: bytes, ident: str) -> tuple[int, int, int, bool] | None:
@@ -292,10 +291,8 @@ class FolderWriter:
                 try:
                     os.link(old, target)
                     return before[1], before[2], kept, True
-                except FileNotFoundError:
-                    pass  # its folder is not made yet: written below
                 except OSError:
-                    pass
+                    pass  # its folder is not made yet, or another disk: written below
         if inode is not None:
             os.unlink(target)  # never write into it: the live output may share its inode
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)

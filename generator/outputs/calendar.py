@@ -22,18 +22,16 @@ import hashlib
 import html
 from datetime import date, datetime, timezone
 from html.parser import HTMLParser
-from urllib.parse import urlencode
-
 from typing import TYPE_CHECKING
-
-
-if TYPE_CHECKING:
-    import icalendar
+from urllib.parse import urlencode
 
 from generator.errors import N_
 from generator.graph import EventView, Site
 from generator.i18n import tool_messages
 from generator.outputs.addresses import absolute, host, output_folder, site_url
+
+if TYPE_CHECKING:
+    import icalendar
 
 SUBSCRIPTION = "events.ics"
 REVISION = "X-OUTREACH-REVISION"
@@ -174,17 +172,12 @@ def revision(component: icalendar.Event) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _vtimezone_ical(tzid: str, first_year: int, last_year: int) -> bytes:
-    # icalendar computes the transitions from zoneinfo: ~20 ms a call, the same for every drive
-    return _ical().Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1),
-                                        last_date=date(last_year, 1, 1)).to_ical()
-
-
-@functools.lru_cache(maxsize=64)
 def _vtimezone_lines(tzid: str, first_year: int, last_year: int) -> bytes:
-    """The VTIMEZONE as a calendar holding it writes it: made once, not parsed and written again
-    for each of 200 drives' calendars (half a second of a first build)."""
-    return _ical().Timezone.from_ical(_vtimezone_ical(tzid, first_year, last_year)).to_ical()
+    """The VTIMEZONE as a calendar holding it writes it, made once per year range and set into each
+    calendar (200 drives' calendars), not computed, parsed and written again for each: icalendar
+    computes the transitions from zoneinfo, ~20 ms a call."""
+    made = _ical().Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1))
+    return _ical().Timezone.from_ical(made.to_ical()).to_ical()  # (as the calendars had it when it was added to them)
 
 
 def _calendar(site: Site, events: list[tuple[EventView, icalendar.Event]], name: str,
