@@ -18,7 +18,7 @@ import markdown as _markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
-from markdown.util import HTML_PLACEHOLDER_RE
+from markdown.util import AMP_SUBSTITUTE, HTML_PLACEHOLDER_RE
 
 from generator.cache import digest, fingerprint
 from generator.models import Body, decoded, utf8_of, with_utf8
@@ -52,6 +52,31 @@ OPTIONAL: dict[str, Callable[[str], bool]] = {
     "md_in_html": lambda text: "<" in text,  # it parses raw HTML blocks its own way: any HTML takes it
     "smarty": lambda text: any(mark in text for mark in SMARTY_MARKS),
 }
+
+# Python-Markdown's inline patterns, and what a body's text must hold for each to match anywhere in
+# it: every pattern is tried on every piece of text of a body (half of Python-Markdown's time on
+# news articles), so a body is rendered without the patterns it gives nothing to, with the same
+# output (tests/test_markdown.py compares with every pattern on). The text the patterns see is the
+# source's, less block marks at line starts, so a mark absent from the source is absent there too.
+# Reference links need a definition ('[id]: url'), without which they match nothing.
+_LINEBREAK = re.compile(r"  [\r\n]|\t")  # two spaces at a line's end (tabs are spaces by then)
+INLINE: dict[str, Callable[[str], bool]] = {
+    "backtick": lambda text: "`" in text,
+    "escape": lambda text: "\\" in text,
+    "reference": lambda text: "]:" in text,
+    "link": lambda text: "[" in text,
+    "image_link": lambda text: "![" in text,
+    "image_reference": lambda text: "![" in text and "]:" in text,
+    "short_reference": lambda text: "]:" in text,
+    "short_image_ref": lambda text: "![" in text and "]:" in text,
+    "autolink": lambda text: "<" in text,
+    "automail": lambda text: "<" in text,
+    "linebreak": lambda text: _LINEBREAK.search(text) is not None,
+    "html": lambda text: "<" in text,
+    "entity": lambda text: "&" in text,
+    "em_strong": lambda text: "*" in text or "_" in text,
+}
+TOC_MARKER = "[TOC]"  # toc's marker: a body without it is not searched for it
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
@@ -129,6 +154,7 @@ class Rendered:
 
 
 _IMG_TEXT = re.compile(r"<img\b", re.IGNORECASE)
+_AMP_ENTITY = re.compile(re.escape(AMP_SUBSTITUTE) + r"#(\d+);")
 
 
 def html_digest(html: str, toc: str) -> str:
@@ -175,7 +201,7 @@ def _plain(text: str, md) -> str:
             return ""
         return _TAG.sub("", raw if isinstance(raw, str) else "".join(raw.itertext()))
 
-    text = _UNESCAPE.unescape(HTML_PLACEHOLDER_RE.sub(stashed, text))
+    text = _UNESCAPE.unescape(HTML_PLACEHOLDER_RE.sub(stashed, text)).replace(AMP_SUBSTITUTE, "&")
     return _CONTROL.sub("", html.unescape(text))
 
 
@@ -195,8 +221,9 @@ class _Hooks(Extension):
 
 class MarkdownRenderer:
     """Reusable Markdown instances (reset between documents, which is measurably faster), one for each
-    set of OPTIONAL extensions a body needs, made when first needed. ALWAYS: every body is rendered
-    with every extension (the reference the fast path is compared with in the tests)."""
+    set of OPTIONAL extensions and INLINE patterns a body needs, made when first needed. ALWAYS: every
+    body is rendered with every extension and pattern (the reference the fast path is compared with
+    in the tests)."""
 
     def __init__(self, resolve: LinkResolver, trust_html: bool = False, always: bool = False):
         self.resolve = resolve
@@ -211,6 +238,8 @@ class MarkdownRenderer:
 
     def _rewrite(self, value: str) -> str:
         target = value.strip()
+        if AMP_SUBSTITUTE in target:  # '<a@b.vn>': Python-Markdown hides the address as entities
+            target = _AMP_ENTITY.sub(lambda m: chr(int(m.group(1))), target).replace(AMP_SUBSTITUTE, "&")
         scheme = unsafe_scheme(target)
         if scheme is not None:
             self._unsafe.append(value)
@@ -226,12 +255,25 @@ class MarkdownRenderer:
         return url + (f"#{parts.fragment}" if parts.fragment else "")
 
     def _instance(self, text: str) -> _markdown.Markdown:
-        left_out = () if self.always else tuple(name for name, needed in OPTIONAL.items() if not needed(text))
+        if self.always:
+            left_out: tuple[str, ...] = ()
+        else:
+            if "\x02" in text or "\x03" in text:  # Python-Markdown drops these before it starts
+                text = text.replace("\x02", "").replace("\x03", "")
+            left_out = (*(name for name, needed in OPTIONAL.items() if not needed(text)),
+                        *(name for name, needed in INLINE.items() if not needed(text)),
+                        *(() if TOC_MARKER in text else (TOC_MARKER,)))
         md = self.instances.get(left_out)
         if md is None:
+            configs = EXTENSION_CONFIGS
+            if TOC_MARKER in left_out:
+                configs = {**configs, "toc": {**configs["toc"], "marker": ""}}
             md = self.instances[left_out] = _markdown.Markdown(
                 extensions=[e for e in EXTENSIONS if e not in left_out] + [_Hooks(self)],
-                extension_configs=EXTENSION_CONFIGS, output_format="html")
+                extension_configs=configs, output_format="html")
+            for name in INLINE:
+                if name in left_out:
+                    md.inlinePatterns.deregister(name)
         return md
 
     def render(self, body: Body) -> Rendered:

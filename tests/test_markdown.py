@@ -1,4 +1,4 @@
-"""The Markdown renderer's fast path: an extension is left out for a body it would not change."""
+"""The Markdown renderer's fast path: an extension or inline pattern is left out for a body it would not change."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,14 +6,17 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.markdown import SMARTY_MARKS, MarkdownRenderer
+from generator.markdown import INLINE, SMARTY_MARKS, MarkdownRenderer
 from generator.models import Body
 
 ROOT = Path(__file__).resolve().parent.parent
 PIECES = list("ab -.*_`\\'\"&#;<>![]()\n:|^~=+{}") + [
     "--", "...", "\\-", "&#45;", "\n\n", "# ", "- ", "[TOC]", "ế", "“", "<!--", "-->", "```", "[^1]", "\n[^1]: n",
     "{: #x }", "{.c}", "\n:   ", "\n    ", "> ", "*[HTML]: Hyper", "HTML", "<div markdown=\"1\">", "</div>",
-    "\n| a | b |\n|---|---|\n| 1 | 2 |\n", "\nTerm\n:   Definition\n", "1. ", "    - "]
+    "\n| a | b |\n|---|---|\n| 1 | 2 |\n", "\nTerm\n:   Definition\n", "1. ", "    - ",
+    # what the inline patterns act on
+    "  \n", "\t", "\r\n", "\r", "\x02", "\x03", "\n[id]: /u\n", "[x][id]", "[id]", "![i][id]", "![i](a.png)",
+    "<http://a.b>", "<a@b.c>", "&amp;", "**", "__", "\\`", "`c`", "[a](b.md)"]
 
 
 def both(text: str) -> tuple:
@@ -54,6 +57,13 @@ def test_first_paragraph_is_plain_text_with_entities_dashes_and_escapes_put_back
         assert renderer.render(Body(text, "content/posts/x.md", 0)).first_paragraph == plain
 
 
+def test_an_email_address_in_angle_brackets_is_a_mailto_link_and_plain_text_in_the_first_paragraph():
+    """Python-Markdown hides such an address as entities; the link rewriter took it for a file."""
+    made = MarkdownRenderer(lambda source, target: None).render(Body("Gửi <a@a.vn> nhé.", "content/posts/x.md", 0))
+    assert '<a href="mailto:a@a.vn">a@a.vn</a>' in made.html
+    assert made.first_paragraph == "Gửi a@a.vn nhé." and made.broken_links == () and made.links == ()
+
+
 def test_a_post_without_summary_whose_first_paragraph_has_entities_builds(tmp_path: Path):
     """It used to stop the build with a traceback: Python-Markdown's placeholders (control
     characters) went into the feed's summary, which XML cannot hold."""
@@ -87,3 +97,42 @@ def test_each_optional_extension_is_taken_where_its_syntax_occurs():
     for name, (text, marker) in samples.items():
         made, reference = both(text)
         assert made == reference and marker in made.html, name
+
+
+def test_each_inline_pattern_is_taken_where_its_syntax_occurs():
+    samples = {
+        "backtick": ("a `mã` b", "<code>mã</code>"),
+        "escape": ("a \\*b\\* c", "*b*"),
+        "reference": ("[tin][t]\n\n[t]: https://a.vn", 'href="https://a.vn"'),
+        "link": ("[tin](https://a.vn)", 'href="https://a.vn"'),
+        "image_link": ("![ảnh](https://a.vn/a.png)", "<img"),
+        "image_reference": ("![ảnh][t]\n\n[t]: https://a.vn/a.png", "<img"),
+        "short_reference": ("[t]\n\n[t]: https://a.vn", 'href="https://a.vn"'),
+        "short_image_ref": ("![t]\n\n[t]: https://a.vn/a.png", "<img"),
+        "autolink": ("<https://a.vn>", 'href="https://a.vn"'),
+        "automail": ("<a@a.vn>", "mailto"),
+        "linebreak": ("dòng một  \ndòng hai", "<br"),
+        "html": ("a <em>b</em>", "<em>b</em>"),
+        "entity": ("a &copy; b", "©"),
+        "em_strong": ("**đậm** _nghiêng_", "<strong>đậm</strong>"),
+    }
+    assert set(samples) == set(INLINE)
+    for name, (text, marker) in samples.items():
+        assert INLINE[name](text), name
+        made, reference = both(text)
+        assert made == reference and marker in made.html, (name, made.html)
+
+
+def test_tabs_and_carriage_returns_still_make_line_breaks():
+    for text in ("một \t\nhai", "một  \r\nhai", "một  \rhai", "mộtt\t\nhai"):
+        made, reference = both(text)
+        assert made == reference and "<br" in made.html, text
+    made, reference = both("một\t\nhai")  # the tab is one space here (tab stops of 4)
+    assert made == reference and "<br" not in made.html
+
+
+def test_a_body_without_the_toc_marker_keeps_its_marker_text_out_and_one_with_it_gets_the_list():
+    made, reference = both("## Mục một\n\n[TOC]\n\nChữ.")
+    assert made == reference and '<li><a href="#muc-mot">' in made.html
+    made, reference = both("## Mục một\n\nChữ [TOC nhé].")
+    assert made == reference and '<li>' not in made.html and "[TOC nhé]" in made.html
