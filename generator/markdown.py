@@ -6,6 +6,7 @@ them to published URLs, and links to missing files are reported with the file's 
 """
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -37,20 +38,31 @@ EXTENSION_CONFIGS = {
 # backslash escapes it adds for quotes. Text in the tree is text of the source, so a body holding
 # none of these is left exactly as it was by smarty.
 SMARTY_MARKS = ("--", "...", '\\"', "\\'")
-_DEFINITION = re.compile(r"^[ \t>]*:", re.MULTILINE)  # a line that may start a definition (def_list)
+_DEFINITION = re.compile(r"\n[ \t>]*:")  # a line that may start a definition (def_list), but the first
+
+
+def _definition(text: str) -> bool:
+    return ":" in text and (_DEFINITION.search(text) is not None or text.lstrip(" \t>").startswith(":"))
+
+
+@functools.lru_cache(maxsize=2)  # asked by four patterns for the same body
+def _references(text: str) -> bool:
+    return "]:" in text  # '[id]: url' (a search for two characters costs 30 of one: rare ones go first)
+
 
 # Extensions that change a body only where their syntax occurs in it, and what that syntax needs:
 # a body without it is rendered without the extension, with the same output (tests/test_markdown.py
 # compares both on generated bodies). Each walks the tree or tests every block: leaving out the
 # ones a body does not use makes Python-Markdown ~15% faster.
 OPTIONAL: dict[str, Callable[[str], bool]] = {
-    "footnotes": lambda text: "[^" in text,
+    "footnotes": lambda text: "^" in text and "[^" in text,
     "attr_list": lambda text: "{" in text,
-    "def_list": lambda text: _DEFINITION.search(text) is not None,
+    "def_list": _definition,
     "tables": lambda text: "|" in text,
-    "abbr": lambda text: "*[" in text,
+    "abbr": lambda text: "*" in text and "*[" in text,
     "md_in_html": lambda text: "<" in text,  # it parses raw HTML blocks its own way: any HTML takes it
-    "smarty": lambda text: any(mark in text for mark in SMARTY_MARKS),
+    "smarty": lambda text: ("-" in text and "--" in text) or "..." in text or ("\\" in text and any(
+        mark in text for mark in SMARTY_MARKS[2:])),
 }
 
 # Python-Markdown's inline patterns, and what a body's text must hold for each to match anywhere in
@@ -59,19 +71,19 @@ OPTIONAL: dict[str, Callable[[str], bool]] = {
 # output (tests/test_markdown.py compares with every pattern on). The text the patterns see is the
 # source's, less block marks at line starts, so a mark absent from the source is absent there too.
 # Reference links need a definition ('[id]: url'), without which they match nothing.
-_LINEBREAK = re.compile(r"  [\r\n]|\t")  # two spaces at a line's end (tabs are spaces by then)
 INLINE: dict[str, Callable[[str], bool]] = {
     "backtick": lambda text: "`" in text,
     "escape": lambda text: "\\" in text,
-    "reference": lambda text: "]:" in text,
+    "reference": _references,
     "link": lambda text: "[" in text,
-    "image_link": lambda text: "![" in text,
-    "image_reference": lambda text: "![" in text and "]:" in text,
-    "short_reference": lambda text: "]:" in text,
-    "short_image_ref": lambda text: "![" in text and "]:" in text,
+    "image_link": lambda text: "!" in text and "![" in text,
+    "image_reference": lambda text: "!" in text and "![" in text and _references(text),
+    "short_reference": _references,
+    "short_image_ref": lambda text: "!" in text and "![" in text and _references(text),
     "autolink": lambda text: "<" in text,
     "automail": lambda text: "<" in text,
-    "linebreak": lambda text: _LINEBREAK.search(text) is not None,
+    # two spaces at a line's end ('\r\n' is '\n' by then, and tabs are spaces)
+    "linebreak": lambda text: "\t" in text or "\r" in text or "  \n" in text,
     "html": lambda text: "<" in text,
     "entity": lambda text: "&" in text,
     "em_strong": lambda text: "*" in text or "_" in text,
