@@ -55,6 +55,7 @@ def _references(text: str) -> bool:
 # compares both on generated bodies). Each walks the tree or tests every block: leaving out the
 # ones a body does not use makes Python-Markdown ~15% faster.
 OPTIONAL: dict[str, Callable[[str], bool]] = {
+    "fenced_code": lambda text: "`" in text or "~" in text,
     "footnotes": lambda text: "^" in text and "[^" in text,
     "attr_list": lambda text: "{" in text,
     "def_list": _definition,
@@ -87,6 +88,30 @@ INLINE: dict[str, Callable[[str], bool]] = {
     "html": lambda text: "<" in text,
     "entity": lambda text: "&" in text,
     "em_strong": lambda text: "*" in text or "_" in text,
+}
+
+# Block processors and preprocessors likewise: each is asked about every block (or reads the whole
+# body) and does nothing to a body without its marks. The text blocks hold is the source's, less
+# marks at line starts ('> ', indentation), which these checks allow for.
+# (Patterns that start with a fixed character: the regex engine skips ahead to it. "\r" ends lines too.)
+_UNDERLINE = re.compile(r"\n[ \t>]*[=-]+[ \t]*(?:\n|$)")  # a setext heading's second line
+_RULES = {mark: re.compile(f"{re.escape(mark)}[ \\t]{{0,2}}{re.escape(mark)}[ \\t]{{0,2}}{re.escape(mark)}")
+          for mark in "-_*"}  # '---', '* * *'...
+
+
+def _rule(text: str) -> bool:
+    return any(mark in text and rule.search(text) is not None for mark, rule in _RULES.items())
+
+
+BLOCKS: dict[str, Callable[[str], bool]] = {
+    "hashheader": lambda text: "#" in text,
+    "setextheader": lambda text: "\r" in text or _UNDERLINE.search(text) is not None,
+    "hr": _rule,
+    "quote": lambda text: ">" in text,
+    "reference": _references,
+}
+PREPROCESSORS: dict[str, Callable[[str], bool]] = {
+    "html_block": lambda text: "<" in text,
 }
 TOC_MARKER = "[TOC]"  # toc's marker: a body without it is not searched for it
 
@@ -233,9 +258,9 @@ class _Hooks(Extension):
 
 class MarkdownRenderer:
     """Reusable Markdown instances (reset between documents, which is measurably faster), one for each
-    set of OPTIONAL extensions and INLINE patterns a body needs, made when first needed. ALWAYS: every
-    body is rendered with every extension and pattern (the reference the fast path is compared with
-    in the tests)."""
+    set of OPTIONAL extensions, INLINE patterns, BLOCKS and PREPROCESSORS a body needs, made when
+    first needed. ALWAYS: every body is rendered with all of them (the reference the fast path is
+    compared with in the tests)."""
 
     def __init__(self, resolve: LinkResolver, trust_html: bool = False, always: bool = False):
         self.resolve = resolve
@@ -274,6 +299,8 @@ class MarkdownRenderer:
                 text = text.replace("\x02", "").replace("\x03", "")
             left_out = (*(name for name, needed in OPTIONAL.items() if not needed(text)),
                         *(name for name, needed in INLINE.items() if not needed(text)),
+                        *("block:" + name for name, needed in BLOCKS.items() if not needed(text)),
+                        *("pre:" + name for name, needed in PREPROCESSORS.items() if not needed(text)),
                         *(() if TOC_MARKER in text else (TOC_MARKER,)))
         md = self.instances.get(left_out)
         if md is None:
@@ -286,6 +313,12 @@ class MarkdownRenderer:
             for name in INLINE:
                 if name in left_out:
                     md.inlinePatterns.deregister(name)
+            for name in BLOCKS:
+                if "block:" + name in left_out:
+                    md.parser.blockprocessors.deregister(name)
+            for name in PREPROCESSORS:
+                if "pre:" + name in left_out:
+                    md.preprocessors.deregister(name)
         return md
 
     def render(self, body: Body) -> Rendered:

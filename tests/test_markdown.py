@@ -1,4 +1,5 @@
-"""The Markdown renderer's fast path: an extension or inline pattern is left out for a body it would not change."""
+"""The Markdown renderer's fast path: an extension, inline pattern, block processor or preprocessor is left
+out for a body it would not change."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.markdown import INLINE, SMARTY_MARKS, MarkdownRenderer
+from generator.markdown import BLOCKS, INLINE, OPTIONAL, PREPROCESSORS, SMARTY_MARKS, MarkdownRenderer
 from generator.models import Body
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,7 +17,9 @@ PIECES = list("ab -.*_`\\'\"&#;<>![]()\n:|^~=+{}") + [
     "\n| a | b |\n|---|---|\n| 1 | 2 |\n", "\nTerm\n:   Definition\n", "1. ", "    - ",
     # what the inline patterns act on
     "  \n", "\t", "\r\n", "\r", "\x02", "\x03", "\n[id]: /u\n", "[x][id]", "[id]", "![i][id]", "![i](a.png)",
-    "<http://a.b>", "<a@b.c>", "&amp;", "**", "__", "\\`", "`c`", "[a](b.md)"]
+    "<http://a.b>", "<a@b.c>", "&amp;", "**", "__", "\\`", "`c`", "[a](b.md)",
+    # ...and the block processors and preprocessors
+    "\n---\n", "\n===\n", "\n-", "\n=", "* * *", "_ _ _", "- -", "-\t-", "~~~", "\n~~~\n", "> > ", "\n>", "##"]
 
 
 def both(text: str) -> tuple:
@@ -136,3 +139,23 @@ def test_a_body_without_the_toc_marker_keeps_its_marker_text_out_and_one_with_it
     assert made == reference and '<li><a href="#muc-mot">' in made.html
     made, reference = both("## Mục một\n\nChữ [TOC nhé].")
     assert made == reference and '<li>' not in made.html and "[TOC nhé]" in made.html
+
+
+def test_each_block_processor_and_preprocessor_is_taken_where_its_syntax_occurs():
+    samples = {
+        "hashheader": ("# Tiêu đề", "<h1"),
+        "setextheader": ("Tiêu đề\n=======", "<h1"),
+        "hr": ("Một\n\n* * *\n\nHai", "<hr"),
+        "quote": ("> Trích dẫn", "<blockquote>"),
+        "reference": ("[tin][t]\n\n[t]: https://a.vn", 'href="https://a.vn"'),
+        "html_block": ("<div>\nkhối\n</div>", "<div>"),
+        "fenced_code": ("~~~\nmã\n~~~", "<pre><code>"),
+    }
+    for name, (text, marker) in samples.items():
+        needed = {**BLOCKS, **PREPROCESSORS, **OPTIONAL}[name]
+        assert needed(text), name
+        made, reference = both(text)
+        assert made == reference and marker in made.html, (name, made.html)
+    for text in ("Tiêu đề\n-", "Tiêu đề\r---\r", "Một\n\n- - -\n", "Một\n\n_  _  _\n"):
+        made, reference = both(text)
+        assert made == reference and ("<h2" in made.html or "<hr" in made.html), text
