@@ -33,15 +33,17 @@ import contextlib
 import dataclasses
 import gc
 import hashlib
+import mmap
 import os
 import pickle
+import struct
 import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-FORMAT = 4  # bump when the way stores are written changes
+FORMAT = 5  # bump when the way stores are written changes
 # their output is what the stores hold: a new release of any of them starts the cache afresh
 LIBRARIES = ("markdown", "nh3", "jinja2", "babel", "pyyaml", "python-slugify", "pagefind", "feedgen", "lxml",
              "icalendar")
@@ -230,8 +232,8 @@ class Store:
         if not path.is_file():
             return store
         try:
-            with path.open("rb") as fp, gc_paused():
-                store.data, store.on_disk = _load(fp, version)
+            with gc_paused():
+                store.data, store.on_disk = _load(_mapped(path), version)
         except Exception:  # corrupt, truncated or foreign: start afresh (the cache is only an optimisation)
             store.data, store.on_disk = {}, None
         return store
@@ -296,37 +298,86 @@ class Store:
 
 CHUNK = 500  # entries per pickle in a store file
 
-
-END = pickle.dumps(None, protocol=pickle.HIGHEST_PROTOCOL)  # the last pickle of a whole store file
+# A store file: the pickled version, then chunks, then END. A chunk is a pickle of a dict of CHUNK
+# entries followed by its long texts, kept out of it (pickle protocol 5's out-of-band buffers: the
+# UTF-8 of bodies and HTML, models.utf8_pickled). Each part is preceded by its length.
+_HEAD = struct.Struct("<QQ")  # (bytes of the pickle, number of texts after it); (0, 0) ends the file
+_LENGTH = struct.Struct("<Q")
+END = _HEAD.pack(0, 0)
 
 
 def _dump(version: str, data: dict, fp) -> None:
-    """Writes a store as a series of pickles: its version, dicts of CHUNK entries, then None. The
-    pickler holds its whole output in memory until it ends: one pickle of 10k models would add
-    their 60 MB to the build's peak memory; chunks add a few hundred kB."""
-    pickle.dump(version, fp, protocol=pickle.HIGHEST_PROTOCOL)
+    """Writes a store: its version, chunks of CHUNK entries, then END. The pickler holds its whole
+    output in memory until it ends: one pickle of 10k models would add their 60 MB to the build's
+    peak memory; chunks add a few hundred kB (their texts are written from where they are)."""
+    head = pickle.dumps(version, protocol=5)
+    fp.write(_LENGTH.pack(len(head)))
+    fp.write(head)
     _chunks(data, fp)
 
 
 def _chunks(data: dict, fp) -> None:
     items = list(data.items())
     for start in range(0, len(items), CHUNK):
-        pickle.dump(dict(items[start:start + CHUNK]), fp, protocol=pickle.HIGHEST_PROTOCOL)
+        texts: list[pickle.PickleBuffer] = []
+        chunk = pickle.dumps(dict(items[start:start + CHUNK]), protocol=5, buffer_callback=texts.append)
+        views = [text.raw() for text in texts]
+        fp.write(_HEAD.pack(len(chunk), len(views)))
+        fp.write(chunk)
+        fp.write(struct.pack(f"<{len(views)}Q", *(view.nbytes for view in views)))
+        for view in views:
+            fp.write(view)
     fp.write(END)
 
 
-def _load(fp, version: str) -> tuple[dict, int | None]:
+MAPPED = os.name == "posix"  # Windows cannot replace a file that is mapped
+
+
+def _mapped(path: Path) -> memoryview:
+    """PATH's bytes, mapped into memory where the system allows a mapped file to be replaced
+    (POSIX): the texts of 10k models and bodies (120 MB) are then read from the file only when
+    used, and a build that adds one post uses few. Read whole elsewhere (Windows)."""
+    with path.open("rb") as fp:
+        if MAPPED:
+            try:
+                return memoryview(mmap.mmap(fp.fileno(), 0, access=mmap.ACCESS_READ))
+            except (OSError, ValueError):  # an empty file cannot be mapped
+                pass
+        return memoryview(fp.read())
+
+
+def _load(view: memoryview, version: str) -> tuple[dict, int | None]:
     """(what ``_dump`` and appends wrote, how many entries the file holds) if it is whole and of
-    VERSION; ({}, None) otherwise."""
-    if pickle.load(fp) != version:
+    VERSION; ({}, None) otherwise. The texts of the entries are views of VIEW, not copies."""
+    def part(start: int, size: int) -> memoryview:
+        if start + size > len(view):
+            raise EOFError("store file cut short")
+        return view[start:start + size]
+
+    (size,) = _LENGTH.unpack_from(view, 0)
+    if pickle.loads(part(_LENGTH.size, size)) != version:
         return {}, None
+    position = _LENGTH.size + size
     data: dict = {}
     count = 0
-    while (chunk := pickle.load(fp)) is not None:  # a file cut short raises: the caller starts afresh
-        if not isinstance(chunk, dict):
+    while True:  # a file cut short raises (struct.error, EOFError): the caller starts afresh
+        size, many = _HEAD.unpack_from(view, position)
+        position += _HEAD.size
+        if size == 0 and many == 0:
+            break
+        chunk = part(position, size)
+        position += size
+        lengths = struct.unpack_from(f"<{many}Q", view, position)
+        position += 8 * many
+        texts = []
+        for length in lengths:
+            texts.append(part(position, length))
+            position += length
+        loaded = pickle.loads(chunk, buffers=texts)
+        if not isinstance(loaded, dict):
             return {}, None
-        data.update(chunk)
-        count += len(chunk)
+        data.update(loaded)
+        count += len(loaded)
     return data, count
 
 

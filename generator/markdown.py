@@ -174,9 +174,10 @@ class Rendered:
     def __hash__(self) -> int:
         return hash(self._identity())
 
-    def __reduce__(self):  # for the build cache: see models.utf8_pickled
-        return _rendered, (utf8_of(self, "html"), self.first_paragraph, utf8_of(self, "toc"), self.broken_links,
-                           self.unsafe_links, self.links, self.digest, self.__dict__["_fingerprint"], self.images)
+    def __reduce_ex__(self, protocol):  # for the build cache: see models.utf8_pickled
+        return _rendered, (utf8_of(self, "html", protocol), self.first_paragraph, utf8_of(self, "toc", protocol),
+                           self.broken_links, self.unsafe_links, self.links, self.digest, self.__dict__["_fingerprint"],
+                           self.images)
 
     def __getattr__(self, name):  # texts loaded from the cache are decoded when first read (models.py)
         return decoded(self, name)
@@ -198,8 +199,8 @@ def html_digest(html: str, toc: str) -> str:
     return digest(html, toc)
 
 
-def _rendered(html: bytes, first_paragraph: str, toc: bytes, broken_links, unsafe_links, links,
-              known_digest: str, known_fingerprint: bytes, images: bool) -> Rendered:
+def _rendered(html, first_paragraph: str, toc, broken_links, unsafe_links, links, known_digest: str,
+              known_fingerprint: bytes, images: bool) -> Rendered:  # html, toc: UTF-8 (models.with_utf8)
     return with_utf8(Rendered, {"html": html, "toc": toc}, first_paragraph=first_paragraph, broken_links=broken_links,
                      unsafe_links=unsafe_links, links=links, digest=known_digest, _fingerprint=known_fingerprint,
                      images=images)

@@ -1,6 +1,7 @@
 """Frozen, typed content models. Loading and validation live in content.py."""
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,8 +24,8 @@ class Body:
             object.__setattr__(self, "_digest", found)
         return found
 
-    def __reduce__(self):  # for the build cache: see utf8_pickled
-        return _body, (utf8_of(self, "markdown"), self.path, self.line_offset, self.digest)
+    def __reduce_ex__(self, protocol):  # for the build cache: see utf8_pickled
+        return _body, (utf8_of(self, "markdown", protocol), self.path, self.line_offset, self.digest)
 
     def __getattr__(self, name):  # texts loaded from the cache are decoded when first read (below)
         return decoded(self, name)
@@ -52,13 +53,15 @@ def utf8_pickled(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-# Long texts loaded from the cache stay UTF-8 bytes until read: a build that adds one post to 10k
-# reads the Markdown and HTML of few of them, and decoding them all cost 0.3 s. Such an object is
-# made without its text fields; the class's __getattr__ (asked only for a missing attribute)
-# decodes one on first use and keeps it. Saved again unread, the bytes go back as they came.
+# Long texts loaded from the cache stay UTF-8 until read: a build that adds one post to 10k reads
+# the Markdown and HTML of few of them, and decoding them all cost 0.3 s. Such an object is made
+# without its text fields; the class's __getattr__ (asked only for a missing attribute) decodes one
+# on first use and keeps it. Saved again unread, the bytes go back as they came. In the cache the
+# texts are kept out of the pickles (protocol 5's out-of-band buffers): loaded, they are views of
+# the mapped store file (cache._mapped), read from disk only if used.
 
-def with_utf8(cls, utf8: dict[str, bytes], **fields):
-    """An instance of the frozen dataclass CLS whose text fields are in UTF8 (name -> bytes)."""
+def with_utf8(cls, utf8: dict[str, "bytes | memoryview"], **fields):
+    """An instance of the frozen dataclass CLS whose text fields are in UTF8 (name -> bytes or a view)."""
     made = object.__new__(cls)
     made.__dict__.update(fields, _utf8=utf8)
     return made
@@ -68,20 +71,23 @@ def decoded(obj, name: str) -> str:
     utf8 = obj.__dict__.get("_utf8")
     if not utf8 or name not in utf8:
         raise AttributeError(name)
-    text = utf8.pop(name).decode("utf-8", "surrogatepass")
+    text = str(utf8.pop(name), "utf-8", "surrogatepass")
     obj.__dict__[name] = text
     return text
 
 
-def utf8_of(obj, name: str) -> bytes:
-    """The text field NAME of OBJ as UTF-8, without decoding it if it is still undecoded."""
+def utf8_of(obj, name: str, protocol: int):
+    """The text field NAME of OBJ as UTF-8, for pickling with PROTOCOL, without decoding it if it is
+    still undecoded: from protocol 5 a PickleBuffer, which the cache writes out of band (and any
+    other pickler as bytes); bytes before."""
     utf8 = obj.__dict__.get("_utf8")
-    if utf8 and name in utf8:
-        return utf8[name]
-    return utf8_pickled(getattr(obj, name))
+    data = utf8[name] if utf8 and name in utf8 else utf8_pickled(getattr(obj, name))
+    if protocol >= 5:
+        return pickle.PickleBuffer(data)
+    return data if isinstance(data, bytes) else bytes(data)
 
 
-def _body(markdown: bytes, path: str, line_offset: int, known_digest: str) -> "Body":
+def _body(markdown, path: str, line_offset: int, known_digest: str) -> "Body":
     return with_utf8(Body, {"markdown": markdown}, path=path, line_offset=line_offset, _digest=known_digest)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import NOW, SITES, run_cli, tree_bytes
-from generator.cache import BuildCache, RecordingSite, fingerprint
+from generator.cache import BuildCache, RecordingSite, code_version, fingerprint
 
 CACHE = Path(".cache") / "outreach"
 
@@ -45,7 +45,7 @@ def reference(site: Path, tmp_path: Path, previous: Path | None = None) -> dict[
 def test_cached_rebuild_gives_the_same_bytes_and_writes_the_cache(site: Path, tmp_path: Path):
     first = build(site, tmp_path / "a")
     assert (site / CACHE / "markdown.pickle").is_file() and (site / CACHE / "pages.pickle").is_file()
-    from generator.cache import Store, code_version  # saved as soon as the content was loaded (BuildCache.loaded)
+    from generator.cache import Store  # saved as soon as the content was loaded (BuildCache.loaded)
     assert len(Store.open(site / CACHE / "models.pickle", code_version()).data) >= 5
     assert build(site, tmp_path / "b") == first
     assert first == reference(site, tmp_path)
@@ -70,11 +70,12 @@ def test_damaged_cache_gives_the_same_bytes(site: Path, tmp_path: Path, damage: 
             if store.name == "builds.pickle":  # one pickle: (version, records)
                 _, data = pickle.loads(store.read_bytes())
                 store.write_bytes(pickle.dumps(("0:old", data)))
-            else:  # a store: its version, then its entries in chunks (cache._dump)
-                with store.open("rb") as fp:
-                    pickle.load(fp)
-                    rest = fp.read()
-                store.write_bytes(pickle.dumps("0:old") + rest)
+            else:  # a store: its version's pickle (after its length), then its entries in chunks (cache._dump)
+                whole = store.read_bytes()
+                old = pickle.dumps("0:old")
+                size = int.from_bytes(whole[:8], "little")
+                assert pickle.loads(whole[8:8 + size]) == code_version()
+                store.write_bytes(len(old).to_bytes(8, "little") + old + whole[8 + size:])
         else:
             store.write_bytes(pickle.dumps({"something": "else"}))
     assert build(site, tmp_path / "b") == first
@@ -289,7 +290,7 @@ def test_builds_that_recycle_the_spare_give_the_same_bytes(site: Path, tmp_path:
 def test_page_store_keeps_identities_not_bytes(site: Path, tmp_path: Path):
     """A command-line build's page cache records what each page was, not its bytes: an unchanged page
     is linked from the last output. Its stores are written in chunks; one cut short is not used."""
-    from generator.cache import CHUNK, Store, code_version
+    from generator.cache import CHUNK, END, Store
     build(site, tmp_path / "a")
     pages = Store.open(site / CACHE / "pages.pickle", code_version())
     assert pages.data and all(kept is None and isinstance(ident, str) for _, _, ident, _, kept in pages.data.values())
@@ -298,7 +299,7 @@ def test_page_store_keeps_identities_not_bytes(site: Path, tmp_path: Path):
     store.save()
     assert Store.open(tmp_path / "s.pickle", "v").data == store.data
     whole = (tmp_path / "s.pickle").read_bytes()
-    (tmp_path / "s.pickle").write_bytes(whole[:-len(pickle.dumps(None, protocol=pickle.HIGHEST_PROTOCOL))])
+    (tmp_path / "s.pickle").write_bytes(whole[:-len(END)])
     assert Store.open(tmp_path / "s.pickle", "v").data == {}  # the end mark is missing: afresh
 
 
@@ -464,7 +465,7 @@ def test_files_the_cache_cannot_vouch_for_are_hashed_where_they_are_parsed(site:
 
     from generator import content
     from generator.build import build as run_build
-    from generator.cache import Store, code_version
+    from generator.cache import Store
 
     for n in range(content.PARALLEL_FROM):
         (site / "content" / "posts" / f"2020-02-01-dem-{n}.md").write_text(
@@ -489,3 +490,34 @@ def test_files_the_cache_cannot_vouch_for_are_hashed_where_they_are_parsed(site:
     run_build(site, tmp_path / "second", now=now)  # another folder: not up to date, so loaded again
     assert not list(parsed.iterdir())
     assert tree_bytes(tmp_path / "second") == tree_bytes(first)
+
+
+@pytest.mark.parametrize("mapped", [True, False])
+def test_long_texts_are_kept_out_of_the_pickles_and_read_only_when_used(tmp_path: Path, monkeypatch, mapped: bool):
+    """A body's Markdown and HTML are written whole beside the pickles (protocol 5, out of band) and
+    loaded as views of the store file (mapped where the system allows, read whole on Windows): a
+    build that adds one post to 10k does not copy the texts of the others. Read, they are the same
+    texts; saved again unread, the file holds the same bytes."""
+    import generator.cache as cache
+    from generator.markdown import MarkdownRenderer
+    from generator.models import Body
+
+    monkeypatch.setattr(cache, "MAPPED", mapped)
+    body = Body("Hiến máu cứu người — nghĩa cử cao đẹp.\n\n" * 50, "content/posts/a.md", 3)
+    rendered = MarkdownRenderer(lambda source, target: None).render(body)
+    path = tmp_path / "s.pickle"
+    store = cache.Store(path, "v")
+    store.put("body", body)
+    store.put("html", rendered)
+    store.save()
+    raw = path.read_bytes()
+    assert body.markdown.encode() in raw and rendered.html.encode() in raw
+    loaded = cache.Store.open(path, "v")
+    again, html = loaded.data["body"], loaded.data["html"]
+    assert isinstance(again.__dict__["_utf8"]["markdown"], memoryview)
+    copy = tmp_path / "copy.pickle"
+    saved = cache.Store(copy, "v", dict(loaded.data), used=set(loaded.data), dirty=True)
+    saved.save()  # unread: written from the views
+    assert copy.read_bytes() == raw
+    assert again == body and html == rendered and html.html == rendered.html and html.toc == rendered.toc
+    assert pickle.loads(pickle.dumps(html)) == rendered and pickle.loads(pickle.dumps(again, protocol=4)) == body
