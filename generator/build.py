@@ -190,37 +190,38 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
             return BuildResult(sites=(), pages=done.pages, copied=done.copied, seconds=(time.time_ns() - began) / 1e9,
                                warnings=list(done.warnings), language=done.language, up_to_date=True)
     errors = ErrorCollector()
-    cache = BuildCache.for_site(site_dir) if use_cache else BuildCache.disabled()
-    # what the last build wrote into this folder: unchanged files are hard-linked, not rewritten
-    manifest = dict(cache.outputs.get(str(output_dir)) or {}) if cache.outputs is not None else None
-    # calendar SEQUENCE goes on from the last good build in this folder (see outputs/calendar.py)
-    instead = {calendar.generate: lambda each: calendars_for(each, output_dir, cache.calendars)}
-    with Staging(output_dir, manifest, cache.spare(output_dir)) as staging, gc_paused():
-        # no cyclic garbage collection in this process while it builds (its workers collect theirs):
-        # what a build makes is a graph of a million long-lived objects without cycles, which each
-        # full collection walked again to find nothing (0.2 s of a build that added one post to 10k)
-        config, sites, copied, started = produce(site_dir, options, now, errors, staging, base_url, stage, cache,
-                                                 instead, one_build=True, stats=inputs.content if inputs else None)
-        stage(N_("writing files"))
+    # No cyclic garbage collection in this process while it builds (its workers collect theirs):
+    # what a build loads and makes is a graph of a million long-lived objects without cycles, which
+    # each collection walked again to find nothing (0.2 s of a build that added one post to 10k).
+    with gc_paused():
+        cache = BuildCache.for_site(site_dir) if use_cache else BuildCache.disabled()
+        # what the last build wrote into this folder: unchanged files are hard-linked, not rewritten
+        manifest = dict(cache.outputs.get(str(output_dir)) or {}) if cache.outputs is not None else None
+        # calendar SEQUENCE goes on from the last good build in this folder (see outputs/calendar.py)
+        instead = {calendar.generate: lambda each: calendars_for(each, output_dir, cache.calendars)}
+        with Staging(output_dir, manifest, cache.spare(output_dir)) as staging:
+            config, sites, copied, started = produce(site_dir, options, now, errors, staging, base_url, stage, cache,
+                                                     instead, one_build=True, stats=inputs.content if inputs else None)
+            stage(N_("writing files"))
 
-        def index_for_search(folder: Path) -> None:  # pagefind/, from the pages about to be published
-            if not config.search:
-                return
-            stage(N_("indexing for search"))
-            index_site(folder, errors, staging, cache.search)
-            if errors.has_errors():
-                _fail(site_dir, config, errors)  # the staging folder is dropped, the old output stays
+            def index_for_search(folder: Path) -> None:  # pagefind/, from the pages about to be published
+                if not config.search:
+                    return
+                stage(N_("indexing for search"))
+                index_site(folder, errors, staging, cache.search)
+                if errors.has_errors():
+                    _fail(site_dir, config, errors)  # the staging folder is dropped, the old output stays
 
-        staging.finish(before_swap=index_for_search)
-    if manifest is not None:
-        cache.outputs.put(str(output_dir), manifest)
-    cache.save()  # only after a build that succeeded
-    result = BuildResult.of(config, sites, copied, started, errors)
-    if inputs is not None:
-        changes = [s.changes_at for s in sites if s.changes_at is not None]
-        records.save(output_dir, inputs, began, Record(
-            inputs.key, sites[0].now, min(changes) if changes else None, staging.state, result.pages,
-            copied, tuple(result.warnings), config.language))
+            staging.finish(before_swap=index_for_search)
+        if manifest is not None:
+            cache.outputs.put(str(output_dir), manifest)
+        cache.save()  # only after a build that succeeded
+        result = BuildResult.of(config, sites, copied, started, errors)
+        if inputs is not None:
+            changes = [s.changes_at for s in sites if s.changes_at is not None]
+            records.save(output_dir, inputs, began, Record(
+                inputs.key, sites[0].now, min(changes) if changes else None, staging.state, result.pages,
+                copied, tuple(result.warnings), config.language))
     return result
 
 
