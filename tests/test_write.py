@@ -227,6 +227,39 @@ def test_page_workers_writer_recycles_the_spare_as_put_does(tmp_path: Path):
     assert tree_bytes(spare) == {MARKER: b"", **SITE_V1}  # the replaced output, untouched
 
 
+def test_a_recycled_file_no_other_name_shares_is_written_over_in_place(tmp_path: Path):
+    """A page that changed in the last build and changes again (a list page when posts are added):
+    the spare's copy of it is linked from nowhere else, so both writers write over it in place
+    (unlinking it and making a new file cost five times as much), to the exact new length. One the
+    live output shares is never written through."""
+    from generator.sinks import identity
+    from generator.write import Staging
+    out, spare, manifest = two_builds(tmp_path)
+    seen = []
+    for round, data in enumerate([b"A2 is longer", b"A3", b"A4 again longer", b"5"]):
+        lone = spare / "a" / "index.html"
+        shared = lone.stat().st_nlink > 1  # the first time: the spare's 'a' is the live output's too
+        seen.append(shared)
+        before = lone.read_bytes()
+        fd = os.open(lone, os.O_RDONLY)  # the file itself, whatever its name becomes
+        try:
+            if round % 2:
+                write_site(out, {**SITE_V1, "a/index.html": data}, manifest=manifest, spare=spare)
+            else:
+                with Staging(out, manifest, spare) as staging:
+                    writer = staging.direct()
+                    for rel, page in {**SITE_V1, "a/index.html": data}.items():
+                        staging.adopt(rel, identity(page), False, writer.write(rel, page, identity(page)))
+                    staging.finish()
+            assert tree_bytes(out) == {MARKER: b"", **SITE_V1, "a/index.html": data}
+            kept, now = os.pread(fd, 100, 0), (out / "a" / "index.html").stat().st_ino
+            assert kept == before if shared else (kept == data and os.fstat(fd).st_ino == now), round
+        finally:
+            os.close(fd)
+    assert seen == [True, False, False, False]
+    assert tree_bytes(spare) == {MARKER: b"", **SITE_V1, "a/index.html": b"A4 again longer"}
+
+
 def spy_on_spare_maker(monkeypatch) -> list:
     """What each spare maker hands over, kept in the list returned: ({file: inode}, {folder}, stats)."""
     from generator import write
