@@ -6,6 +6,7 @@ engines read these tags without the page around them.
 """
 from __future__ import annotations
 
+import functools
 import json
 import struct
 from pathlib import Path
@@ -33,6 +34,7 @@ def json_for_script(value) -> Markup:
     return Markup(text)
 
 
+@functools.lru_cache(maxsize=64)  # asked on every page
 def og_locale(language: str) -> str:
     """'vi' -> 'vi_VN', 'en' -> 'en_US', 'pt-BR' -> 'pt_BR' (the likely territory from CLDR)."""
     parts = language.replace("-", "_").split("_")
@@ -63,6 +65,9 @@ class Metadata:
         share = static_files.get(SHARE_IMAGE)
         self.default_image_size = png_size(share) if share else None
         self.has_default_image = share is not None
+        self._organization: dict | None = None
+        self._site_feeds: list[dict] | None = None
+        self._image: tuple = (None, None)  # (the output last asked about, its image): asked twice per page
 
     # -- addresses ---------------------------------------------------------------------------
     def abs(self, url: str) -> str:
@@ -97,14 +102,15 @@ class Metadata:
             title = f"{term.name} – {self.config.title}"
             links += [{"type": "application/atom+xml", "title": f"{title} (Atom)", "href": self.abs(own["atom"])},
                       {"type": "application/rss+xml", "title": f"{title} (RSS)", "href": self.abs(own["rss"])}]
-        main = feeds.feeds_of(self.site, self.site.url("home"))
-        links += [
-            {"type": "application/atom+xml", "title": f"{self.config.title} (Atom)", "href": self.abs(main["atom"])},
-            {"type": "application/rss+xml", "title": f"{self.config.title} (RSS)", "href": self.abs(main["rss"])},
-            {"type": "text/calendar", "title": f"{self.config.title} (iCalendar)",
-             "href": self.abs(calendar.subscription_url(self.site))},
-        ]
-        return links
+        if self._site_feeds is None:  # the same on every page
+            main = feeds.feeds_of(self.site, self.site.url("home"))
+            self._site_feeds = [
+                {"type": "application/atom+xml", "title": f"{self.config.title} (Atom)", "href": self.abs(main["atom"])},
+                {"type": "application/rss+xml", "title": f"{self.config.title} (RSS)", "href": self.abs(main["rss"])},
+                {"type": "text/calendar", "title": f"{self.config.title} (iCalendar)",
+                 "href": self.abs(calendar.subscription_url(self.site))},
+            ]
+        return links + self._site_feeds
 
     # -- calendars -----------------------------------------------------------------------------
     def ics_url(self, event: EventView) -> str:
@@ -134,6 +140,13 @@ class Metadata:
 
     def image(self, output: Output) -> dict | None:
         """{url, width, height, type, alt} for og:image: the page's own picture, else the default."""
+        asked, image = self._image
+        if asked is not output:
+            image = self._image_of(output)
+            self._image = (output, image)
+        return image
+
+    def _image_of(self, output: Output) -> dict | None:
         subject = self._subject(output)
         shared = getattr(subject, "share_image", None)  # the 1200x630 copy images.py makes, if any
         alt = getattr(subject, "image_alt", None) or self.config.title
@@ -192,6 +205,12 @@ class Metadata:
 
     # -- structured data -----------------------------------------------------------------------
     def organization(self) -> dict:
+        """The publisher, the same on every page: made once (not to be changed by callers)."""
+        if self._organization is None:
+            self._organization = self._make_organization()
+        return self._organization
+
+    def _make_organization(self) -> dict:
         org = self.config.organization
         data = {"@type": "Organization", "name": org.name or self.config.title, "url": self.abs(self.site.url("home"))}
         if org.logo:
