@@ -320,6 +320,8 @@ class MarkdownRenderer:
             for name in PREPROCESSORS:
                 if "pre:" + name in left_out:
                     md.preprocessors.deregister(name)
+            if "escape" in left_out:  # what it puts back are backslash escapes: made by escape (or backtick, from '\\')
+                md.treeprocessors.deregister("unescape")
         return md
 
     def render(self, body: Body) -> Rendered:
