@@ -257,17 +257,57 @@ class _Hooks(Extension):
         md.treeprocessors.register(_LinkRewriter(md, self.owner), "outreach_links", 5)
 
 
+def _left_out(text: str) -> frozenset[str]:
+    """What a body with TEXT gives nothing to do: OPTIONAL extensions, INLINE patterns, BLOCKS (as
+    'block:name'), PREPROCESSORS ('pre:name') and toc's marker search."""
+    if "\x02" in text or "\x03" in text:  # Python-Markdown drops these before it starts
+        text = text.replace("\x02", "").replace("\x03", "")
+    return frozenset((*(name for name, needed in OPTIONAL.items() if not needed(text)),
+                      *(name for name, needed in INLINE.items() if not needed(text)),
+                      *("block:" + name for name, needed in BLOCKS.items() if not needed(text)),
+                      *("pre:" + name for name, needed in PREPROCESSORS.items() if not needed(text)),
+                      *(() if TOC_MARKER in text else (TOC_MARKER,))))
+
+
+def _made(left_out: frozenset[str], owner: "MarkdownRenderer") -> _markdown.Markdown:
+    """A Markdown instance without what LEFT_OUT names (see _left_out)."""
+    configs = EXTENSION_CONFIGS
+    if TOC_MARKER in left_out:
+        configs = {**configs, "toc": {**configs["toc"], "marker": ""}}
+    md = _markdown.Markdown(extensions=[e for e in EXTENSIONS if e not in left_out] + [_Hooks(owner)],
+                            extension_configs=configs, output_format="html")
+    for name in INLINE:
+        if name in left_out:
+            md.inlinePatterns.deregister(name)
+    for name in BLOCKS:
+        if "block:" + name in left_out:
+            md.parser.blockprocessors.deregister(name)
+    for name in PREPROCESSORS:
+        if "pre:" + name in left_out:
+            md.preprocessors.deregister(name)
+    if "escape" in left_out:  # what it puts back are backslash escapes: made by escape (or backtick, from '\\')
+        md.treeprocessors.deregister("unescape")
+    return md
+
+
+# Instances made per renderer at most (each ~0.2 MB and ~4 ms to make): bodies of many different
+# kinds would otherwise make hundreds. Past it, a body takes the made instance that leaves out the
+# most of what the body does not need (or the one with everything), which renders it the same.
+MAX_INSTANCES = 12
+
+
 class MarkdownRenderer:
     """Reusable Markdown instances (reset between documents, which is measurably faster), one for each
-    set of OPTIONAL extensions, INLINE patterns, BLOCKS and PREPROCESSORS a body needs, made when
-    first needed. ALWAYS: every body is rendered with all of them (the reference the fast path is
-    compared with in the tests)."""
+    set of OPTIONAL extensions, INLINE patterns, BLOCKS and PREPROCESSORS bodies need, made when
+    first needed, MAX_INSTANCES at most. ALWAYS: every body is rendered with all of them (the
+    reference the fast path is compared with in the tests)."""
 
     def __init__(self, resolve: LinkResolver, trust_html: bool = False, always: bool = False):
         self.resolve = resolve
         self.trust_html = trust_html
         self.always = always
-        self.instances: dict[tuple[str, ...], _markdown.Markdown] = {}
+        self.instances: dict[frozenset[str], _markdown.Markdown] = {}  # by what each leaves out
+        self.chosen: dict[frozenset[str], frozenset[str]] = {}  # what a body leaves out -> the instance it takes
         self._source = ""
         self._first_paragraph = ""
         self._broken: list[str] = []
@@ -293,35 +333,21 @@ class MarkdownRenderer:
         return url + (f"#{parts.fragment}" if parts.fragment else "")
 
     def _instance(self, text: str) -> _markdown.Markdown:
-        if self.always:
-            left_out: tuple[str, ...] = ()
-        else:
-            if "\x02" in text or "\x03" in text:  # Python-Markdown drops these before it starts
-                text = text.replace("\x02", "").replace("\x03", "")
-            left_out = (*(name for name, needed in OPTIONAL.items() if not needed(text)),
-                        *(name for name, needed in INLINE.items() if not needed(text)),
-                        *("block:" + name for name, needed in BLOCKS.items() if not needed(text)),
-                        *("pre:" + name for name, needed in PREPROCESSORS.items() if not needed(text)),
-                        *(() if TOC_MARKER in text else (TOC_MARKER,)))
+        left_out = frozenset() if self.always else _left_out(text)
         md = self.instances.get(left_out)
         if md is None:
-            configs = EXTENSION_CONFIGS
-            if TOC_MARKER in left_out:
-                configs = {**configs, "toc": {**configs["toc"], "marker": ""}}
-            md = self.instances[left_out] = _markdown.Markdown(
-                extensions=[e for e in EXTENSIONS if e not in left_out] + [_Hooks(self)],
-                extension_configs=configs, output_format="html")
-            for name in INLINE:
-                if name in left_out:
-                    md.inlinePatterns.deregister(name)
-            for name in BLOCKS:
-                if "block:" + name in left_out:
-                    md.parser.blockprocessors.deregister(name)
-            for name in PREPROCESSORS:
-                if "pre:" + name in left_out:
-                    md.preprocessors.deregister(name)
-            if "escape" in left_out:  # what it puts back are backslash escapes: made by escape (or backtick, from '\\')
-                md.treeprocessors.deregister("unescape")
+            chosen = self.chosen.get(left_out)
+            if chosen is None:
+                if len(self.instances) < MAX_INSTANCES:
+                    chosen = left_out
+                else:  # one that leaves out less serves as well: the nearest, or the one with everything
+                    chosen = max((made for made in self.instances if made <= left_out), key=len, default=frozenset())
+                if len(self.chosen) > 4096:
+                    self.chosen.clear()
+                self.chosen[left_out] = chosen
+            md = self.instances.get(chosen)
+            if md is None:
+                md = self.instances[chosen] = _made(chosen, self)
         return md
 
     def render(self, body: Body) -> Rendered:

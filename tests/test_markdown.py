@@ -159,3 +159,20 @@ def test_each_block_processor_and_preprocessor_is_taken_where_its_syntax_occurs(
     for text in ("Tiêu đề\n-", "Tiêu đề\r---\r", "Một\n\n- - -\n", "Một\n\n_  _  _\n"):
         made, reference = both(text)
         assert made == reference and ("<h2" in made.html or "<hr" in made.html), text
+
+
+def test_bodies_of_many_kinds_share_a_few_instances_and_render_the_same():
+    """Each instance is ~0.2 MB and ~4 ms to make: a site whose bodies use every mix of syntax must
+    not make one per mix. Past MAX_INSTANCES a body takes one that leaves out less, with the same HTML."""
+    import itertools
+
+    from generator.markdown import MAX_INSTANCES
+    pieces = ["*nghiêng*", "`mã`", "[tin](x.md)", "![ảnh](a.png)", "> trích", "\n---\n", "# Mục", "a &amp; b",
+              "<b>đậm</b>", "a -- b", "x\\*y", "Tiêu đề\n===", "~~~\nmã\n~~~"]
+    texts = ["\n\n".join(mix) for mix in itertools.combinations(pieces, 3)]
+    chosen = MarkdownRenderer(lambda source, target: "/x/")
+    always = MarkdownRenderer(lambda source, target: "/x/", always=True)
+    for text in texts:
+        body = Body(text, "content/posts/x.md", 0)
+        assert chosen.render(body) == always.render(body), text
+    assert len(texts) > 200 and MAX_INSTANCES <= 16 and len(chosen.instances) <= MAX_INSTANCES + 1
