@@ -87,45 +87,6 @@ def test_a_post_without_summary_whose_first_paragraph_has_entities_builds(tmp_pa
     assert entry.summary == "Chờ đợi… nhé – x & y."
 
 
-def test_each_optional_extension_is_taken_where_its_syntax_occurs():
-    samples = {
-        "footnotes": ("Câu[^1].\n\n[^1]: Chú thích.", 'id="fn:1"'),
-        "attr_list": ("## Mục {: #rieng }", 'id="rieng"'),
-        "def_list": ("Nhóm máu\n:   A, B, AB, O", "<dl>"),
-        "tables": ("| a | b |\n|---|---|\n| 1 | 2 |", "<table>"),
-        "abbr": ("HIV là virus.\n\n*[HIV]: Human immunodeficiency virus", "<abbr"),
-        "md_in_html": ('<div markdown="1">\n**đậm**\n</div>', "<strong>"),
-        "smarty": ("a -- b", "–"),
-    }
-    for name, (text, marker) in samples.items():
-        made, reference = both(text)
-        assert made == reference and marker in made.html, name
-
-
-def test_each_inline_pattern_is_taken_where_its_syntax_occurs():
-    samples = {
-        "backtick": ("a `mã` b", "<code>mã</code>"),
-        "escape": ("a \\*b\\* c", "*b*"),
-        "reference": ("[tin][t]\n\n[t]: https://a.vn", 'href="https://a.vn"'),
-        "link": ("[tin](https://a.vn)", 'href="https://a.vn"'),
-        "image_link": ("![ảnh](https://a.vn/a.png)", "<img"),
-        "image_reference": ("![ảnh][t]\n\n[t]: https://a.vn/a.png", "<img"),
-        "short_reference": ("[t]\n\n[t]: https://a.vn", 'href="https://a.vn"'),
-        "short_image_ref": ("![t]\n\n[t]: https://a.vn/a.png", "<img"),
-        "autolink": ("<https://a.vn>", 'href="https://a.vn"'),
-        "automail": ("<a@a.vn>", "mailto"),
-        "linebreak": ("dòng một  \ndòng hai", "<br"),
-        "html": ("a <em>b</em>", "<em>b</em>"),
-        "entity": ("a &copy; b", "©"),
-        "em_strong": ("**đậm** _nghiêng_", "<strong>đậm</strong>"),
-    }
-    assert set(samples) == set(INLINE)
-    for name, (text, marker) in samples.items():
-        assert INLINE[name](text), name
-        made, reference = both(text)
-        assert made == reference and marker in made.html, (name, made.html)
-
-
 def test_tabs_and_carriage_returns_still_make_line_breaks():
     for text in ("một \t\nhai", "một  \r\nhai", "một  \rhai", "mộtt\t\nhai"):
         made, reference = both(text)
@@ -141,21 +102,52 @@ def test_a_body_without_the_toc_marker_keeps_its_marker_text_out_and_one_with_it
     assert made == reference and '<li>' not in made.html and "[TOC nhé]" in made.html
 
 
-def test_each_block_processor_and_preprocessor_is_taken_where_its_syntax_occurs():
+PARTS = {**OPTIONAL, **{f"inline:{name}": needs for name, needs in INLINE.items()},
+         **{f"block:{name}": needs for name, needs in BLOCKS.items()},
+         **{f"pre:{name}": needs for name, needs in PREPROCESSORS.items()}}
+
+
+def test_each_part_is_taken_where_its_syntax_occurs():
+    """For every part that can be left out, a body using it: seen to need it, rendered as with every
+    part on, the part at work (a mark of it in the HTML)."""
     samples = {
-        "hashheader": ("# Tiêu đề", "<h1"),
-        "setextheader": ("Tiêu đề\n=======", "<h1"),
-        "hr": ("Một\n\n* * *\n\nHai", "<hr"),
-        "quote": ("> Trích dẫn", "<blockquote>"),
-        "reference": ("[tin][t]\n\n[t]: https://a.vn", 'href="https://a.vn"'),
-        "html_block": ("<div>\nkhối\n</div>", "<div>"),
         "fenced_code": ("~~~\nmã\n~~~", "<pre><code>"),
+        "footnotes": ("Câu[^1].\n\n[^1]: Chú thích.", 'id="fn:1"'),
+        "attr_list": ("## Mục {: #rieng }", 'id="rieng"'),
+        "def_list": ("Nhóm máu\n:   A, B, AB, O", "<dl>"),
+        "tables": ("| a | b |\n|---|---|\n| 1 | 2 |", "<table>"),
+        "abbr": ("HIV là virus.\n\n*[HIV]: Human immunodeficiency virus", "<abbr"),
+        "md_in_html": ('<div markdown="1">\n**đậm**\n</div>', "<strong>"),
+        "smarty": ("a -- b", "–"),
+        "inline:backtick": ("a `mã` b", "<code>mã</code>"),
+        "inline:escape": ("a \\*b\\* c", "*b*"),
+        "inline:reference": ("[tin][t]\n\n[t]: https://a.vn", 'href="https://a.vn"'),
+        "inline:link": ("[tin](https://a.vn)", 'href="https://a.vn"'),
+        "inline:image_link": ("![ảnh](https://a.vn/a.png)", "<img"),
+        "inline:image_reference": ("![ảnh][t]\n\n[t]: https://a.vn/a.png", "<img"),
+        "inline:short_reference": ("[t]\n\n[t]: https://a.vn", 'href="https://a.vn"'),
+        "inline:short_image_ref": ("![t]\n\n[t]: https://a.vn/a.png", "<img"),
+        "inline:autolink": ("<https://a.vn>", 'href="https://a.vn"'),
+        "inline:automail": ("<a@a.vn>", "mailto"),
+        "inline:linebreak": ("dòng một  \ndòng hai", "<br"),
+        "inline:html": ("a <em>b</em>", "<em>b</em>"),
+        "inline:entity": ("a &copy; b", "©"),
+        "inline:em_strong": ("**đậm** _nghiêng_", "<strong>đậm</strong>"),
+        "block:hashheader": ("# Tiêu đề", "<h1"),
+        "block:setextheader": ("Tiêu đề\n=======", "<h1"),
+        "block:hr": ("Một\n\n* * *\n\nHai", "<hr"),
+        "block:quote": ("> Trích dẫn", "<blockquote>"),
+        "block:reference": ("[tin][t]\n\n[t]: https://a.vn", 'href="https://a.vn"'),
+        "pre:html_block": ("<div>\nkhối\n</div>", "<div>"),
     }
+    assert set(samples) == set(PARTS)
     for name, (text, marker) in samples.items():
-        needed = {**BLOCKS, **PREPROCESSORS, **OPTIONAL}[name]
-        assert needed(text), name
+        assert PARTS[name](text), name
         made, reference = both(text)
         assert made == reference and marker in made.html, (name, made.html)
+
+
+def test_setext_headings_and_rules_are_seen_in_their_every_form():
     for text in ("Tiêu đề\n-", "Tiêu đề\r---\r", "Một\n\n- - -\n", "Một\n\n_  _  _\n"):
         made, reference = both(text)
         assert made == reference and ("<h2" in made.html or "<hr" in made.html), text
