@@ -208,7 +208,7 @@ class Staging(Sink):
             self.state[safe] = (before[1], before[2], inode)
             return
         if inode is not None:
-            stat = None if unchanged is not None or not isinstance(data, bytes) else _overwrite(target, data)
+            stat = None if unchanged is not None or not isinstance(data, bytes) else _overwrite(target, data, inode)
             if stat is not None:
                 self._wrote(rel, safe, ident, stat)
                 return
@@ -300,7 +300,7 @@ class FolderWriter:
                 except OSError:
                     pass  # its folder is not made yet, or another disk: written below
         if inode is not None:
-            stat = _overwrite(target, data)
+            stat = _overwrite(target, data, inode)
             if stat is not None:
                 return stat.st_size, stat.st_mtime_ns, stat.st_ino, False
             os.unlink(target)  # never write into it: the live output shares its inode
@@ -328,19 +328,20 @@ class FolderWriter:
         return False
 
 
-def _overwrite(target: str, data: bytes) -> os.stat_result | None:
+def _overwrite(target: str, data: bytes, inode: int) -> os.stat_result | None:
     """Writes DATA over the recycled file at TARGET, in place, if no other name shares its inode (a
     file the live output still has is linked from it and has two): on ext4 that costs a fifth of
     unlinking it (its blocks freed) and making a new file, which a page whose list moved on (1,100
     pages of a 10k-post site when a post is added) paid each build. The stat of the file written;
-    None, leaving it untouched, if it is shared or not a plain file: the caller replaces it."""
+    None, leaving it untouched, if it is shared, a link, or not the plain file INODE the listing of
+    the recycled tree found there: the caller replaces it."""
     try:
-        fd = os.open(target, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        fd = os.open(target, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
     with os.fdopen(fd, "r+b") as fp:
         stat = os.fstat(fd)
-        if stat.st_nlink != 1 or not S_ISREG(stat.st_mode):
+        if stat.st_nlink != 1 or not S_ISREG(stat.st_mode) or stat.st_ino != inode:
             return None
         fp.write(data)
         fp.truncate()

@@ -260,6 +260,22 @@ def test_a_recycled_file_no_other_name_shares_is_written_over_in_place(tmp_path:
     assert tree_bytes(spare) == {MARKER: b"", **SITE_V1, "a/index.html": b"A4 again longer"}
 
 
+def test_writing_over_in_place_never_follows_a_link_nor_takes_another_file(tmp_path: Path):
+    """What _overwrite is given is the file the listing of the recycled tree found: a link put there
+    since, or another file, is left alone (the caller then replaces the name)."""
+    from generator.write import _overwrite
+    outside = tmp_path / "outside.html"
+    outside.write_bytes(b"precious")
+    link = tmp_path / "page.html"
+    link.symlink_to(outside)
+    assert _overwrite(str(link), b"new", outside.stat().st_ino) is None
+    other = tmp_path / "other.html"
+    other.write_bytes(b"old")
+    assert _overwrite(str(other), b"new", outside.stat().st_ino) is None
+    assert outside.read_bytes() == b"precious" and other.read_bytes() == b"old"
+    assert _overwrite(str(other), b"new", other.stat().st_ino).st_size == 3 and other.read_bytes() == b"new"
+
+
 def spy_on_spare_maker(monkeypatch) -> list:
     """What each spare maker hands over, kept in the list returned: ({file: inode}, {folder}, stats)."""
     from generator import write
