@@ -203,19 +203,13 @@ class Staging(Sink):
             unchanged = data.inode  # previous() has just checked it against the manifest
         else:
             unchanged = _unchanged_inode(old, safe, ident, before, self.output_stats)
-        if unchanged is not None and inode == unchanged:
-            self.fresh[rel] = before  # the recycled tree holds this very file already
-            self.state[safe] = (before[1], before[2], inode)
-            return
-        if inode is not None:
-            stat = None if unchanged is not None or not isinstance(data, bytes) else _overwrite(target, data, inode)
-            if stat is not None:
-                self._wrote(rel, safe, ident, stat)
-                return
-            os.unlink(target)  # never write into it: the live output may share its inode
-        if unchanged is not None and _link(old, target):
+        done = _make_way(target, old, inode, unchanged, data if isinstance(data, bytes) else None)
+        if done is KEPT:
             self.fresh[rel] = before  # the same inode: same size and mtime, no need to stat it again
             self.state[safe] = (before[1], before[2], unchanged)
+            return
+        if done is not None:
+            self._wrote(rel, safe, ident, done)
             return
         if isinstance(data, Kept):  # touched since previous() saw it, or not linkable: its bytes, copied
             shutil.copyfile(data.path, target)
@@ -259,9 +253,9 @@ class Staging(Sink):
 
 class FolderWriter:
     """Writes pages into a staging folder from a worker process (Staging.direct) as ``Staging.put``
-    writes bytes: a file that is still the one the last build wrote with these bytes stays (or is
-    linked again from the output), any other is replaced by a new file, never written into (it may
-    share its inode with the live output: O_EXCL), never outside the folder (safe_relpath).
+    writes bytes (_make_way): a file that is still the one the last build wrote with these bytes
+    stays (or is linked again from the output), any other is written over in place if no other name
+    shares it, else replaced by a new file (O_EXCL), never outside the folder (safe_relpath).
 
     Its view of the recycled tree (OLD output, RECORDED manifest, PRESENT files and folders) is the
     one the workers were forked with; the parent writes other paths meanwhile, and takes back
@@ -284,26 +278,13 @@ class FolderWriter:
             return None
         target = os.path.join(self.root, safe)
         before = self.recorded.get(rel)
-        inode = self.present_files.get(safe)
-        if before is not None:
-            old = os.path.join(self.old, safe)
-            kept = _unchanged_inode(old, safe, ident, before, self.old_stats)
-            if kept is not None:
-                if inode == kept:
-                    return before[1], before[2], inode, True  # the recycled tree holds this very file
-                if inode is not None:
-                    os.unlink(target)
-                    inode = None
-                try:
-                    os.link(old, target)
-                    return before[1], before[2], kept, True
-                except OSError:
-                    pass  # its folder is not made yet, or another disk: written below
-        if inode is not None:
-            stat = _overwrite(target, data, inode)
-            if stat is not None:
-                return stat.st_size, stat.st_mtime_ns, stat.st_ino, False
-            os.unlink(target)  # never write into it: the live output shares its inode
+        old = os.path.join(self.old, safe)
+        kept = _unchanged_inode(old, safe, ident, before, self.old_stats)
+        done = _make_way(target, old, self.present_files.get(safe), kept, data)
+        if done is KEPT:
+            return before[1], before[2], kept, True
+        if done is not None:
+            return done.st_size, done.st_mtime_ns, done.st_ino, False
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         try:
             fd = os.open(target, flags, 0o666)
@@ -326,6 +307,31 @@ class FolderWriter:
                 return True
             folder = posixpath.dirname(folder)
         return False
+
+
+KEPT = "kept"  # what _make_way says when the last build's file is at the path
+
+
+def _make_way(target: str, old: str, inode: int | None, unchanged: int | None, data: bytes | None):
+    """Readies TARGET in a recycled tree for what a build puts there, as both writers do (the
+    parent's ``Staging.put``, the workers' ``FolderWriter``). INODE: the recycled file at TARGET, if
+    any; UNCHANGED: the inode of OLD, the last build's file there, if it holds the bytes wanted.
+    KEPT if TARGET now is that file (it was, or it is linked again); else the stat of DATA (bytes,
+    or None: other data) written over the recycled file in place (_overwrite); else None, TARGET
+    being free for a new file. A recycled file is never written into if the live output may share
+    it: it is unlinked instead."""
+    if unchanged is not None:
+        if inode == unchanged:
+            return KEPT
+        if inode is not None:
+            os.unlink(target)
+        return KEPT if _link(old, target) else None  # (its folder not made yet, or another disk: None)
+    if inode is None:
+        return None
+    stat = _overwrite(target, data, inode) if data is not None else None
+    if stat is None:
+        os.unlink(target)
+    return stat
 
 
 def _overwrite(target: str, data: bytes, inode: int) -> os.stat_result | None:
@@ -466,8 +472,7 @@ def _make_spare(output: Path, spare: Path, writer: int) -> None:
                 os.mkdir(os.path.join(making, rel))
                 folders.add(rel)
             elif entry.is_file(follow_symlinks=False):
-                stat = entry.stat(follow_symlinks=False)
-                stats[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                stats[rel] = _stat_of(entry)
                 if rel != MARKER:
                     os.link(entry.path, os.path.join(making, rel))
                     files[rel] = entry.inode()
@@ -480,12 +485,12 @@ def _make_spare(output: Path, spare: Path, writer: int) -> None:
 
 def _stats(output: Path) -> dict[str, tuple[int, int, int]]:
     """(size, mtime_ns, inode) of each regular file of OUTPUT, by its relative path."""
-    stats = {}
-    for rel, entry in _tree(str(output)):
-        if entry.is_file(follow_symlinks=False):
-            stat = entry.stat(follow_symlinks=False)
-            stats[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-    return stats
+    return {rel: _stat_of(entry) for rel, entry in _tree(str(output)) if entry.is_file(follow_symlinks=False)}
+
+
+def _stat_of(entry: os.DirEntry) -> tuple[int, int, int]:
+    stat = entry.stat(follow_symlinks=False)
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
 def _send(listing: tuple, writer: int) -> None:
