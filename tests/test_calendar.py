@@ -145,3 +145,26 @@ def test_the_build_after_a_cold_one_reuses_its_calendars(tmp_path: Path, monkeyp
     post.write_text("---\ntitle: Thêm một tin nữa\ndate: 2023-12-20\n---\nNội dung.\n", encoding="utf-8")
     build_module.build(site, out, now=moment)
     assert made == [1] and b"SEQUENCE:2" in (out / "events.ics").read_bytes()
+
+
+def test_vtimezone_is_what_icalendar_makes_for_the_range():
+    """The VTIMEZONE is made through a zone that ends a year past the range (calendar._Bounded),
+    where icalendar would step through a zone with no change ahead (Vietnam's) to the year 9999:
+    the same component, compared with icalendar's own for zones with and without daylight saving
+    time, zones that gave it up (Brazil 2019, Turkey 2016, Iran 2022) and ranges across those years."""
+    from datetime import date
+
+    from generator.outputs import calendar
+
+    zones = ["Asia/Ho_Chi_Minh", "Europe/Berlin", "America/New_York", "America/Sao_Paulo", "Europe/Istanbul",
+             "Asia/Tehran", "Australia/Lord_Howe", "Africa/Casablanca", "Pacific/Fiji", "UTC"]
+    # (2016, 2019) and (2019, 2021): Brazil's clocks changed on 4 November 2018, Fiji's on 20 December
+    # 2020, less than one of icalendar's steps before the range's last day
+    for zone in zones:
+        for first, last in [(2015, 2017), (2016, 2019), (2018, 2021), (2019, 2021), (2021, 2023), (2022, 2023),
+                            (2024, 2027), (2026, 2032)]:
+            calendar._vtimezone_lines.cache_clear()
+            made = calendar._vtimezone_lines(zone, first, last)
+            theirs = icalendar.Timezone.from_tzid(zone, first_date=date(first, 1, 1), last_date=date(last, 1, 1))
+            assert made == icalendar.Timezone.from_ical(theirs.to_ical()).to_ical(), (zone, first, last)
+    assert b"TZOFFSETTO:+0700" in calendar._vtimezone_lines("Asia/Ho_Chi_Minh", 2026, 2028)
