@@ -45,17 +45,19 @@ class Inputs:
     @classmethod
     def take(cls, site_dir: Path, *settings) -> "Inputs":
         """SETTINGS: what else the output depends on (options, base URL override)."""
-        parts: list = [code_version(), repr(settings)]
+        # one line of six fields per file, each ended by NUL (which no path holds), hashed at once:
+        # as many parts to ``digest`` cost half of this at 10k files
+        lines: list[str] = []
         newest, links, content = 0, [], {}
         roots = [site_dir / "config.yaml", site_dir / "content", *Theme.for_site(site_dir).folders, LOCALE_DIR]
         for root in roots:
             folder = str(root)
             for rel, stat in walk(root, links):
-                parts += [folder, rel, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+                lines.append(f"{folder}\0{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}\0")
                 newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
                 if root is roots[1]:
                     content[f"{folder}/{rel}"] = stat
-        return cls(digest(*parts), newest, sure=not links, content=content)
+        return cls(digest(code_version(), repr(settings), "".join(lines)), newest, sure=not links, content=content)
 
 
 @dataclass(frozen=True)
