@@ -31,8 +31,8 @@ def _render_chunk(job: tuple[UrlPlan, bool], bodies: list[Body]) -> list[tuple[R
     return [(_renderer.render(body), scan(body.markdown)) for body in bodies]
 
 
-def _key(body: Body, trust_html: bool) -> str:
-    return digest(trust_html, body.path, body.line_offset, body.digest)
+def _key(body: Body, trust_html: bool) -> str:  # one text of NUL-separated fields (no path holds NUL)
+    return digest(f"{trust_html:d}\0{body.path}\0{body.line_offset}\0{body.digest}")
 
 
 def published_bodies(content: Content, plan: UrlPlan) -> list[Body]:

@@ -131,7 +131,8 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: 
         misses = []  # (index, path, variant, relative path, cache key or None, to be hashed where parsed)
 
         def key_of(rel: str, which: Variant, value: str) -> str:
-            return digest(context, loader.__name__, rel, which.partial, value)
+            # one text of NUL-separated fields (no path holds NUL), hashed at once: 10k files a build
+            return digest(f"{context}\0{loader.__name__}\0{rel}\0{which.partial:d}\0{value}")
 
         for index, path in enumerate(paths):
             which = variant(site, path, config)
