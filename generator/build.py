@@ -139,7 +139,7 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
 
     for each in sites:
         render_pages(each, theme, errors, sink, cache.pages, parallel=True, compiled=cache.templates,
-                     meanwhile=None if made else machine)
+                     meanwhile=None if made else machine, fragments=cache.fragments)
     if errors.has_errors():
         _fail(site_dir, config, errors)
     if not made:

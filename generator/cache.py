@@ -225,6 +225,11 @@ class Store:
     dirty: bool = False
     added: dict = field(default_factory=dict)  # put since loaded or saved
     on_disk: int | None = None  # entries the file holds (repeats included) if it is whole and current
+    # unused entries are kept while the store holds at most SLACK times as many entries as were
+    # used, or as FLOOR says: a store whose entries also serve pages taken whole from the last build
+    # (render.Fragments: FLOOR is the number of pages) keeps them, not only what was made again
+    slack: int = 1
+    floor: int = 0
 
     @classmethod
     def open(cls, path: Path, version: str) -> "Store":
@@ -253,13 +258,21 @@ class Store:
     def prune(self) -> None:
         """Keeps only what was used since the last prune: a long-lived process (the dev server)
         reuses one store for many builds, and must not keep every edit's entries for ever."""
-        if len(self.used) < len(self.data):
-            self.data = {k: v for k, v in self.data.items() if k in self.used}
+        kept = self._kept()
+        if len(kept) < len(self.data):
+            self.data = kept
             self.dirty, self.on_disk = True, None  # the file holds what was dropped: written afresh
         self.used = set()
 
+    def _kept(self) -> dict:
+        """What stays of DATA: what was used (what else is left over from older builds), or all
+        of it within the SLACK."""
+        if self.slack > 1 and len(self.data) <= self.slack * max(len(self.used), self.floor):
+            return self.data
+        return {k: v for k, v in self.data.items() if k in self.used}
+
     def save(self) -> None:
-        kept = {k: v for k, v in self.data.items() if k in self.used}  # drop what this build did not use
+        kept = self._kept()  # drop what this build did not use
         if not self.dirty and len(kept) == len(self.data):
             return
         # appended entries replace earlier ones on loading; past half again as many, rewrite. A store
@@ -452,6 +465,9 @@ class BuildCache:
         self.calendars = store("calendars")
         self.feeds = store("feeds")
         self.templates = store("templates")
+        self.fragments = store("fragments")  # parts of pages the theme marks {% cache %} (render.Fragments)
+        if self.fragments is not None:
+            self.fragments.slack = 2
 
     @staticmethod
     def folder_of(site: Path) -> Path:

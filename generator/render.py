@@ -7,6 +7,8 @@ from typing import Callable
 from urllib.parse import quote
 
 import jinja2
+import jinja2.ext
+from jinja2 import nodes
 from markupsafe import Markup, escape
 from babel.dates import format_date, format_datetime, format_time
 from babel.core import Locale
@@ -48,7 +50,7 @@ def environment(site: Site, theme: Theme, compiled: Store | None = None) -> jinj
     locale = config.language.replace("-", "_")
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in theme.folders]),
-        autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n"],
+        autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n", FragmentCache],
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         bytecode_cache=templatecache.shared(compiled),  # compiled once (templatecache.py)
         # one environment per build: a template cannot change under it, so Jinja need not stat the
@@ -140,7 +142,7 @@ ALWAYS_READ = ("config", "urls", "images")  # read by head tags (seo.py) and pic
 
 def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: Store | None = None,
                  parallel: bool = False, compiled: Store | None = None,
-                 meanwhile: Callable[[], None] | None = None) -> None:
+                 meanwhile: Callable[[], None] | None = None, fragments: Store | None = None) -> None:
     """Puts every page of SITE into SINK (sinks.py) as it is rendered. With a cache STORE, a page is
     re-rendered only if something it read changed: the theme, the config, its own data, or a part of
     the site graph its template touched. The store keeps the identity of a page's bytes, not the
@@ -150,9 +152,13 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
     PARALLEL, past PARALLEL_PAGES pages: forked workers take the pages in chunks and settle each one
     there, whether taken from the last build (its key computed and its file found) or rendered
     (and written, with the sink's ``direct`` writer): the parent only keeps the books, in order,
-    and calls MEANWHILE (work that needs no page) while they start; without workers it is not called."""
+    and calls MEANWHILE (work that needs no page) while they start; without workers it is not called.
+    FRAGMENTS: the store of the parts of pages the theme marks ``{% cache %}`` (FragmentCache)."""
     env = environment(site, theme, compiled)
     keys = PageKeys(site, theme) if store is not None else None  # hashing is work only a cache needs
+    env.fragments = Fragments(keys, fragments) if keys is not None else None
+    if fragments is not None:  # kept, used or not, up to two a page (Store.slack)
+        fragments.floor = max(fragments.floor, len(site.outputs))
     outputs = site.outputs
     if parallel and len(outputs) >= PARALLEL_PAGES and can_fork():
         _preload(env)  # compiled once here, not once in every worker
@@ -162,7 +168,13 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
     else:
         results = (_settle(env, keys, store, sink, out) for out in outputs)
     try:
-        for out, (taken, data, ident, indexed, read, key, problem) in zip(outputs, results):
+        for out, (taken, data, ident, indexed, read, key, problem, made) in zip(outputs, results):
+            if made is not None and fragments is not None:  # the cached parts this page made or used
+                new, used = made
+                for name in used:
+                    fragments.get(name)
+                for name, entry in new.items():
+                    fragments.put(name, entry)
             if taken:
                 store.get(out.path)  # used by this build (a worker's lookup is not seen here)
                 sink.put(out.path, data, ident, indexed)
@@ -192,8 +204,8 @@ def _settle(env: jinja2.Environment, keys: "PageKeys | None", store: Store | Non
         if keys.key(out, read) == key:
             data = kept if kept is not None else sink.previous(out.path, ident)
             if data is not None:
-                return True, data, ident, indexed, read, key, None
-    return (False, *_render_one(env, keys, out, writer))
+                return True, data, ident, indexed, read, key, None, None
+    return (False, *_render_one(env, keys, out, writer), env.fragments.take() if env.fragments else None)
 
 
 def _settle_many(state, outs) -> list:
@@ -236,6 +248,81 @@ class PageKeys:
     def key(self, out, read: tuple[str, ...]) -> str:
         return digest(self.base, out.template, out.path, out.url, fingerprint(out.values, self.memo),
                       *(self.part(n) for n in read))
+
+
+class Fragments:
+    """The HTML of the blocks marked ``{% cache name, value... %}`` (FragmentCache), made once for
+    the same values: in this process, and across builds through STORE. A post's card is shown on
+    the news list, its topics' and section's lists and the archive, and one post added shifts every
+    list page by one: its thousand pages are then made of cards already made.
+
+    A block is known by the hash of the theme, the config and the site's addresses (KEYS.base) and
+    of the values named; what it read of the site graph besides (``site.x``, recorded) is kept
+    with it and checked as a page's is, and counted as read by each page it goes into."""
+
+    def __init__(self, keys: PageKeys, store: Store | None):
+        self.keys, self.store = keys, store
+        self.known: dict[str, tuple] = {}  # name -> (parts read, their hash, html), made or met here
+        self.new: dict[str, tuple] = {}  # made since the last ``take``
+        self.used: set[str] = set()  # taken from the store since then
+
+    def block(self, values: list, recording: RecordingSite, autoescape: bool, caller: Callable[[], str]) -> str:
+        memo = self.keys.memo
+        name = digest(self.keys.base, *(fingerprint(value, memo) for value in values))
+        entry = self.known.get(name)
+        if entry is None and self.store is not None:
+            entry = self.store.data.get(name)
+            if entry is not None:
+                self.used.add(name)
+        if entry is not None and entry[1] == self._parts(entry[0]):
+            self.known[name] = entry
+            recording._read.update(entry[0])
+            return Markup(entry[2]) if autoescape else entry[2]
+        page_read, read = recording._read, set()
+        object.__setattr__(recording, "_read", read)  # what the block reads, apart
+        try:
+            html = caller()
+        finally:
+            object.__setattr__(recording, "_read", page_read)
+        page_read |= read
+        parts = tuple(sorted(read))
+        self.known[name] = self.new[name] = (parts, self._parts(parts), str(html))
+        return html
+
+    def _parts(self, names: tuple[str, ...]) -> str:
+        return digest(*(self.keys.part(n) for n in names)) if names else ""
+
+    def take(self) -> tuple[dict, tuple] | None:
+        """(blocks made, names used from the store) since the last call, for the parent to keep."""
+        if not self.new and not self.used:
+            return None
+        made = (self.new, tuple(self.used))
+        self.new, self.used = {}, set()
+        return made
+
+
+class FragmentCache(jinja2.ext.Extension):
+    """``{% cache "card", post, level %}...{% endcache %}``: the block made once for these values
+    (Fragments). The values must be all that the block shows besides the theme, the config and
+    what it reads of ``site``: a block that shows ``output`` or a loop counter names it too."""
+
+    tags = {"cache"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        values = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            values.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        call = self.call_method("_block", [nodes.ContextReference(), nodes.List(values)])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _block(self, context, values: list, caller) -> str:
+        fragments = getattr(self.environment, "fragments", None)
+        recording = context.get("site")
+        if fragments is None or not isinstance(recording, RecordingSite):
+            return caller()  # no cache (--no-cache), or not a page: made each time
+        return fragments.block(values, recording, context.eval_ctx.autoescape, caller)
 
 
 PARALLEL_PAGES = 300

@@ -521,3 +521,75 @@ def test_long_texts_are_kept_out_of_the_pickles_and_read_only_when_used(tmp_path
     assert copy.read_bytes() == raw
     assert again == body and html == rendered and html.html == rendered.html and html.toc == rendered.toc
     assert pickle.loads(pickle.dumps(html)) == rendered and pickle.loads(pickle.dumps(again, protocol=4)) == body
+
+
+def test_post_cards_are_made_once_and_kept_across_builds(site: Path, tmp_path: Path, monkeypatch):
+    """The theme marks each post's card {% cache %} (render.Fragments): a card is made once per build
+    whatever number of lists show it (news, topics, section, archive), and a build that adds a post
+    makes only that post's cards; the pages are those of a build without the cache."""
+    import generator.render as render
+    from generator.build import build as run_build
+
+    made: list[tuple[str, int]] = []
+    real = render.Fragments.block
+
+    def counting(self, values, recording, autoescape, caller):
+        return real(self, values, recording, autoescape, lambda: made.append((values[1].source, values[2])) or caller())
+
+    monkeypatch.setattr(render.Fragments, "block", counting)
+    now = datetime.fromisoformat(NOW)
+    out = tmp_path / "out"
+    run_build(site, out, now=now)
+    assert made and len(made) == len(set(made))  # each (post, heading level) once
+    assert {level for _, level in made} == {2, 3}  # lists and archive; the home page and drives' related news
+    made.clear()
+    run_build(site, out, now=now)
+    assert made == []
+    (site / "content" / "posts" / "2023-11-30-moi.md").write_text(
+        "---\ntitle: Tin mới nhất\ndate: 2023-11-30\ntags: [hiến máu]\n---\nMới.\n", encoding="utf-8")
+    run_build(site, out, now=now)
+    assert made and {source for source, _ in made} == {"content/posts/2023-11-30-moi.md"}
+    assert tree_bytes(out) == reference(site, tmp_path)
+
+
+def test_a_cached_block_follows_what_it_read_of_the_site(site: Path, tmp_path: Path):
+    """A {% cache %} block that reads the site graph (here how many drives there are) is made again
+    when that part changes, and the pages that hold it with it, as a fresh build makes them."""
+    (site / "templates" / "partials").mkdir(parents=True)
+    card = (Path(__file__).parents[1] / "templates" / "partials" / "post_card.html").read_text(encoding="utf-8")
+    (site / "templates" / "partials" / "post_card.html").write_text(
+        card + '<p class="drives">{{ site.events | length }} drives</p>\n', encoding="utf-8")
+    out = tmp_path / "out"
+    build(site, out)
+    assert "4 drives" in (out / "tin-tuc" / "index.html").read_text(encoding="utf-8")
+    shutil.copytree(out, tmp_path / "before")
+    extra = site / "content" / "events" / "2027-03-01-dot-ba.yaml"
+    extra.write_text((site / "content" / "events" / "2027-01-09-dot-hai.yaml").read_text(encoding="utf-8")
+                     .replace("2027-01-09", "2027-03-01").replace("Đợt hai sắp tới", "Đợt ba"), encoding="utf-8")
+    cached = build(site, out)
+    assert "5 drives" in cached["tin-tuc/index.html"].decode("utf-8")
+    assert cached == reference(site, tmp_path, tmp_path / "before")
+
+
+def test_a_store_with_slack_keeps_unused_entries_within_it(tmp_path: Path):
+    """The fragment store keeps entries this build did not use (cards of pages taken whole from the
+    last build) while it holds at most twice as many as were used, or as the site has pages; past
+    that, only the used."""
+    from generator.cache import Store
+    path = tmp_path / "s.pickle"
+    store = Store(path, "v", slack=2)
+    for n in range(10):
+        store.put(n, str(n))
+    store.save()
+
+    def build(used: int, pages: int = 0) -> list:
+        again = Store.open(path, "v")
+        again.slack, again.floor = 2, pages
+        for n in range(used):
+            again.get(n)
+        again.save()
+        return sorted(Store.open(path, "v").data)
+
+    assert build(used=5) == list(range(10))
+    assert build(used=0, pages=5) == list(range(10))  # nothing made again: the site's pages still use them
+    assert build(used=4, pages=4) == [0, 1, 2, 3]
