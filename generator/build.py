@@ -15,6 +15,7 @@ from typing import Callable
 
 from generator.bodies import published_bodies, render_bodies
 from generator.cache import BuildCache, Store, gc_paused
+from generator.parallel import in_child
 from generator.carried import calendars_for
 from generator.checks import Scan, run_checks
 from generator.assets import Assets
@@ -88,14 +89,18 @@ def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig, errors:
 
 
 def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector,
-              base_url: str | None = None, cache: BuildCache | None = None, stats: dict | None = None):
+              base_url: str | None = None, cache: BuildCache | None = None, stats: dict | None = None,
+              checks_apart: bool = False):
     """Everything up to and including the site graphs. Returns (config, the site of each language, the
-    default first); (config or None, None) when the content cannot be read. STATS: the content files'
-    stats taken at the start of the build (uptodate.Inputs.content), if they were."""
+    default first, a callable that completes the checks); (config or None, None, ...) when the
+    content cannot be read. STATS: the content files' stats taken at the start of the build
+    (uptodate.Inputs.content), if they were. CHECKS_APART: the checks run in a forked child while
+    the caller goes on, and their findings join ERRORS when the callable is called; else it has
+    nothing left to do."""
     cache = cache or BuildCache.disabled()
     config = load_config(site_dir, errors)
     if config is None:
-        return None, None
+        return None, None, lambda: None
     if base_url:
         config = dataclasses.replace(config, base_url=base_url if base_url.endswith("/") else base_url + "/")
     content = load_content(site_dir, config, errors, cache.models, cache.files, stats)
@@ -104,8 +109,30 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
     rendered, scans = render_markdown(content, plan, config, errors, cache.markdown)
     images, rendered = prepare_images(site_dir, content, plan, rendered, errors)
     sites = assemble_sites(config, content, plan, rendered, errors, images=images)
-    run_checks(site_dir, content, plan, rendered, sites, errors, cache.checks, scans)
-    return config, sites
+    if not checks_apart:
+        run_checks(site_dir, content, plan, rendered, sites, errors, cache.checks, scans)
+        return config, sites, lambda: None
+    found = in_child(_checks, site_dir, content, plan, rendered, sites, cache.checks, scans)
+
+    def checked() -> None:
+        items, added, used = found()
+        errors.extend(items)
+        if cache.checks is not None:
+            for key, value in added.items():
+                cache.checks.put(key, value)
+            for key in used:
+                cache.checks.get(key)
+
+    return config, sites, checked
+
+
+def _checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[str, Rendered], sites: tuple[Site, ...],
+            store: Store | None, scans: dict[str, Scan]) -> tuple:
+    """run_checks' findings, and what it put into and used of STORE (all of it: merging it again
+    where it ran is harmless)."""
+    errors = ErrorCollector()
+    run_checks(site_dir, content, plan, rendered, sites, errors, store, scans)
+    return errors.items, dict(store.added) if store is not None else {}, set(store.used) if store is not None else ()
 
 
 def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector, sink,
@@ -123,8 +150,9 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
     started = time.perf_counter()
     stage(N_("reading content"))
     cache = cache or BuildCache.disabled()
-    config, sites = load_site(site_dir, options, now, errors, base_url, cache, stats)
+    config, sites, checked = load_site(site_dir, options, now, errors, base_url, cache, stats, checks_apart=True)
     if sites is None or errors.has_errors():
+        checked()  # every problem at once
         _fail(site_dir, config, errors)
     if one_build:
         cache.loaded()
@@ -137,9 +165,15 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
         made.append(machine_outputs(sites, {feeds.generate: functools.partial(feeds.generate, store=cache.feeds),
                                             **(instead or {})}))
 
+    def checks_passed() -> None:  # (the checks ran beside the page keys' hashing of the graph)
+        checked()
+        if errors.has_errors():
+            _fail(site_dir, config, errors)
+
     for each in sites:
         render_pages(each, theme, errors, sink, cache.pages, parallel=True, compiled=cache.templates,
-                     meanwhile=None if made else machine, fragments=cache.fragments)
+                     meanwhile=None if made else machine, fragments=cache.fragments,
+                     ready=None if each is not site else checks_passed)
     if errors.has_errors():
         _fail(site_dir, config, errors)
     if not made:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import threading
 from typing import Callable, Iterator, Sequence
 
@@ -70,3 +71,41 @@ def fork_iter(function: Callable, state, items: Sequence, workers: int | None = 
 
 
 CHUNK_MAX = 250  # items per chunk at most: what comes back at once stays small (pages are ~15 KB each)
+
+
+def in_child(function: Callable, *args) -> Callable[[], object]:
+    """FUNCTION(*ARGS) started in a forked child, which inherits ARGS, while the caller goes on
+    (the second core idles while the parent alone fingerprints the site graph); the callable
+    returned waits for it and returns its result, sent back pickled. Where forking is unsafe, or if
+    the child fails, the callable runs FUNCTION(*ARGS) here instead: the result is the same."""
+    if not can_fork():
+        return lambda: function(*args)
+    try:
+        reader, writer = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return lambda: function(*args)
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            os.close(reader)
+            data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writer)
+
+    def result():
+        with os.fdopen(reader, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if status == 0 and data:
+            try:
+                return pickle.loads(data)
+            except Exception:  # noqa: BLE001 - cut short: made here instead
+                pass
+        return function(*args)
+
+    return result

@@ -168,3 +168,39 @@ def test_placeholders_are_found_in_any_unicode_form_with_and_without_cache(tmp_p
     for extra in (("--no-cache",), (), ("--base-url", "https://khac.example.org/")):
         result = run_cli("build", "--site", site, "--output", tmp_path / "out", "--now", NOW, *extra)
         assert result.code == 0 and "content/posts/2023-12-20-cho-dien.md:7:" in result.stderr, result.stderr
+
+
+def test_checks_run_apart_find_the_same_and_fill_the_cache(tmp_path: Path):
+    """A build runs the checks in a forked child while it hashes the site graph (build.load_site,
+    checks_apart): the same findings, in the same order, and the child's scans reach the cache."""
+    from datetime import datetime
+
+    from generator.build import load_site
+    from generator.cache import BuildCache
+    from generator.errors import ErrorCollector
+    from generator.urls import BuildOptions
+
+    site = copy_site("check-mistakes", tmp_path, INVALID)
+    found = {}
+    for apart in (False, True):
+        shutil.rmtree(site / ".cache", ignore_errors=True)
+        errors, cache = ErrorCollector(), BuildCache.for_site(site)
+        *_, checked = load_site(site, BuildOptions(), datetime.fromisoformat(NOW), errors, cache=cache,
+                                checks_apart=apart)
+        checked()
+        found[apart] = ([(e.loc, e.message, e.severity) for e in errors.items], dict(cache.checks.data),
+                        set(cache.checks.used))
+    assert found[True] == found[False]
+    assert found[True][0] and found[True][1]  # problems found, scans kept
+
+
+def test_work_done_in_a_child_comes_back_or_is_done_here():
+    """parallel.in_child: the result of a function run in a forked child; where the child fails,
+    the function is run in the caller instead."""
+    import os
+
+    from generator.parallel import in_child
+
+    parent = os.getpid()
+    assert in_child(os.getpid)() != parent
+    assert in_child(lambda: os.getpid() == parent or os._exit(3))() is True  # the child died: run here
