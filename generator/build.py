@@ -115,24 +115,26 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
     found = in_child(_checks, site_dir, content, plan, rendered, sites, cache.checks, scans)
 
     def checked() -> None:
-        items, added, used = found()
+        items, delta = found()
         errors.extend(items)
         if cache.checks is not None:
-            for key, value in added.items():
-                cache.checks.put(key, value)
-            for key in used:
-                cache.checks.get(key)
+            cache.checks.merge(delta)
 
     return config, sites, checked
 
 
 def _checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[str, Rendered], sites: tuple[Site, ...],
             store: Store | None, scans: dict[str, Scan]) -> tuple:
-    """run_checks' findings, and what it put into and used of STORE (all of it: merging it again
-    where it ran is harmless)."""
+    """run_checks' findings, and what it put into and used of STORE (Store.delta)."""
     errors = ErrorCollector()
     run_checks(site_dir, content, plan, rendered, sites, errors, store, scans)
-    return errors.items, dict(store.added) if store is not None else {}, set(store.used) if store is not None else ()
+    return errors.items, store.delta() if store is not None else None
+
+
+def _machine(sites: tuple[Site, ...], generators: dict, stores: tuple[Store | None, ...]) -> tuple:
+    """machine_outputs with GENERATORS instead of the plain ones, and what they put into and used
+    of STORES (Store.delta)."""
+    return machine_outputs(sites, generators), [store.delta() if store is not None else None for store in stores]
 
 
 def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector, sink,
@@ -159,26 +161,27 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
     site = sites[0]
     theme = Theme.for_site(site_dir)
     stage(N_("making pages"))
-    made: list = []  # feeds, calendars, sitemap...: they need no page, so they are made while the page workers work
-
-    def machine() -> None:
-        made.append(machine_outputs(sites, {feeds.generate: functools.partial(feeds.generate, store=cache.feeds),
-                                            **(instead or {})}))
+    # feeds, calendars, sitemap...: they need no page, so they are made in a forked child meanwhile
+    # (the cache's feeds and calendars: INSTEAD's calendars go through cache.calendars too)
+    generators = {feeds.generate: functools.partial(feeds.generate, store=cache.feeds), **(instead or {})}
+    stores = (cache.feeds, cache.calendars)
+    machine = in_child(_machine, sites, generators, stores)
 
     def checks_passed() -> None:  # (the checks ran beside the page keys' hashing of the graph)
         checked()
         if errors.has_errors():
+            machine()  # (the child is waited for)
             _fail(site_dir, config, errors)
 
     for each in sites:
         render_pages(each, theme, errors, sink, cache.pages, parallel=True, compiled=cache.templates,
-                     meanwhile=None if made else machine, fragments=cache.fragments,
-                     ready=None if each is not site else checks_passed)
+                     fragments=cache.fragments, ready=None if each is not site else checks_passed)
+    (generated, clashes), deltas = machine()
+    for store, delta in zip(stores, deltas):
+        if store is not None:
+            store.merge(delta)
     if errors.has_errors():
         _fail(site_dir, config, errors)
-    if not made:
-        machine()
-    generated, clashes = made[0]
     for rel, first, second in clashes:
         errors.error(Loc("config.yaml"), N_("two outputs would be written to {path}: {first} and {second}"),
                      N_("change the permalinks in config.yaml"), path=rel, first=first, second=second)

@@ -255,6 +255,19 @@ class Store:
         self.added[key] = value
         self.dirty = True
 
+    def delta(self) -> tuple[dict, set]:
+        """What was put and used since loaded or saved, for ``merge`` (a forked child's copy)."""
+        return dict(self.added), set(self.used)
+
+    def merge(self, delta: tuple[dict, set]) -> None:
+        """Takes in what a copy of this store in a forked child put and used (``delta``); taking in
+        this store's own is harmless."""
+        added, used = delta
+        for key, value in added.items():
+            self.put(key, value)
+        for key in used:
+            self.get(key)
+
     def prune(self) -> None:
         """Keeps only what was used since the last prune: a long-lived process (the dev server)
         reuses one store for many builds, and must not keep every edit's entries for ever."""

@@ -42,11 +42,9 @@ def fork_map(function: Callable, state, items: Sequence, workers: int | None = N
     return list(fork_iter(function, state, items, workers))
 
 
-def fork_iter(function: Callable, state, items: Sequence, workers: int | None = None,
-              meanwhile: Callable[[], None] | None = None) -> Iterator:
+def fork_iter(function: Callable, state, items: Sequence, workers: int | None = None) -> Iterator:
     """As ``fork_map``, but yields each item's result, in order, as soon as its chunk is done: the
-    caller can write pages while the workers render the next ones, holding only a few at once.
-    MEANWHILE, if given, is called once the workers are at work, before the first result is awaited."""
+    caller can write pages while the workers render the next ones, holding only a few at once."""
     global _state, _items
     workers = workers or min(cpu_count(), 8)
     size = max(1, -(-len(items) // (workers * 4)))  # a few chunks per worker balance uneven items
@@ -60,10 +58,7 @@ def fork_iter(function: Callable, state, items: Sequence, workers: int | None = 
     try:
         # (collection is on in the workers, even if the parent paused it while it builds: build.py)
         with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
-            parts = pool.imap(_call, jobs)
-            if meanwhile is not None:
-                meanwhile()
-            for part in parts:
+            for part in pool.imap(_call, jobs):
                 yield from part
     finally:
         _state, _items = None, ()

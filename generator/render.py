@@ -142,8 +142,7 @@ ALWAYS_READ = ("config", "urls", "images")  # read by head tags (seo.py) and pic
 
 def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: Store | None = None,
                  parallel: bool = False, compiled: Store | None = None,
-                 meanwhile: Callable[[], None] | None = None, fragments: Store | None = None,
-                 ready: Callable[[], None] | None = None) -> None:
+                 fragments: Store | None = None, ready: Callable[[], None] | None = None) -> None:
     """Puts every page of SITE into SINK (sinks.py) as it is rendered. With a cache STORE, a page is
     re-rendered only if something it read changed: the theme, the config, its own data, or a part of
     the site graph its template touched. The store keeps the identity of a page's bytes, not the
@@ -152,8 +151,7 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
 
     PARALLEL, past PARALLEL_PAGES pages: forked workers take the pages in chunks and settle each one
     there, whether taken from the last build (its key computed and its file found) or rendered
-    (and written, with the sink's ``direct`` writer): the parent only keeps the books, in order,
-    and calls MEANWHILE (work that needs no page) while they start; without workers it is not called.
+    (and written, with the sink's ``direct`` writer): the parent only keeps the books, in order.
     FRAGMENTS: the store of the parts of pages the theme marks ``{% cache %}`` (FragmentCache).
     READY, if given, is called before the first page is made (once the page keys' parts are
     hashed): it may raise to stop the build."""
@@ -169,7 +167,7 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
             keys.prepare(store)
         if ready is not None:
             ready()
-        results = fork_iter(_settle_many, (env, keys, store, sink, sink.direct()), outputs, meanwhile=meanwhile)
+        results = fork_iter(_settle_many, (env, keys, store, sink, sink.direct()), outputs)
     else:
         if ready is not None:
             ready()

@@ -134,17 +134,24 @@ def test_the_build_after_a_cold_one_reuses_its_calendars(tmp_path: Path, monkeyp
     moment = datetime.fromisoformat(NOW)
     build_module.build(site, out, now=moment)
     first = (out / "events.ics").read_bytes()
-    made = []
+    made = tmp_path / "made"  # a file: the calendars are made in a forked child (build.produce)
+    made.write_text("", encoding="utf-8")
     real = carried.calendars
-    monkeypatch.setattr(carried, "calendars", lambda *args: made.append(1) or real(*args))
+
+    def counted(*args):
+        with made.open("a", encoding="utf-8") as log:
+            log.write("1")
+        return real(*args)
+
+    monkeypatch.setattr(carried, "calendars", counted)
     post = site / "content/posts/2023-12-20-them-mot-tin.md"
     post.write_text("---\ntitle: Thêm một tin\ndate: 2023-12-20\n---\nNội dung.\n", encoding="utf-8")
     build_module.build(site, out, now=moment)
-    assert made == [] and (out / "events.ics").read_bytes() == first
+    assert made.read_text(encoding="utf-8") == "" and (out / "events.ics").read_bytes() == first
     (out / "events.ics").write_bytes(first.replace(b"SEQUENCE:0", b"SEQUENCE:2", 1))
     post.write_text("---\ntitle: Thêm một tin nữa\ndate: 2023-12-20\n---\nNội dung.\n", encoding="utf-8")
     build_module.build(site, out, now=moment)
-    assert made == [1] and b"SEQUENCE:2" in (out / "events.ics").read_bytes()
+    assert made.read_text(encoding="utf-8") == "1" and b"SEQUENCE:2" in (out / "events.ics").read_bytes()
 
 
 def test_vtimezone_is_what_icalendar_makes_for_the_range():
