@@ -156,27 +156,27 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
     if sites is None or errors.has_errors():
         checked()  # every problem at once
         _fail(site_dir, config, errors)
-    if one_build:
-        cache.loaded()
     site = sites[0]
     theme = Theme.for_site(site_dir)
     stage(N_("making pages"))
-    # feeds, calendars, sitemap...: they need no page, so they are made in a forked child meanwhile
-    # (the cache's feeds and calendars: INSTEAD's calendars go through cache.calendars too)
+    # feeds, calendars, sitemap...: they need no page, so they are made in a forked child while the
+    # page workers work (the cache's feeds and calendars: INSTEAD's go through cache.calendars too)
     generators = {feeds.generate: functools.partial(feeds.generate, store=cache.feeds), **(instead or {})}
     stores = (cache.feeds, cache.calendars)
-    machine = in_child(_machine, sites, generators, stores)
+    machine: list = []
 
     def checks_passed() -> None:  # (the checks ran beside the page keys' hashing of the graph)
         checked()
+        if one_build:  # the content is let go, now that the checks are done, before anything more is forked
+            cache.loaded()
         if errors.has_errors():
-            machine()  # (the child is waited for)
             _fail(site_dir, config, errors)
+        machine.append(in_child(_machine, sites, generators, stores))
 
     for each in sites:
         render_pages(each, theme, errors, sink, cache.pages, parallel=True, compiled=cache.templates,
                      fragments=cache.fragments, ready=None if each is not site else checks_passed)
-    (generated, clashes), deltas = machine()
+    (generated, clashes), deltas = machine[0]()
     for store, delta in zip(stores, deltas):
         if store is not None:
             store.merge(delta)

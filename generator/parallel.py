@@ -73,13 +73,20 @@ def in_child(function: Callable, *args) -> Callable[[], object]:
     (the second core idles while the parent alone fingerprints the site graph); the callable
     returned waits for it and returns its result, sent back pickled. Where forking is unsafe, or if
     the child fails, the callable runs FUNCTION(*ARGS) here instead: the result is the same."""
+    work = [function, args]  # let go once the result is in: ARGS may hold a whole site's content
+
+    def here():
+        function, args = work
+        work.clear()
+        return function(*args)
+
     if not can_fork():
-        return lambda: function(*args)
+        return here
     try:
         reader, writer = os.pipe()
         pid = os.fork()
     except OSError:
-        return lambda: function(*args)
+        return here
     if pid == 0:  # the child: never returns
         code = 1
         try:
@@ -98,9 +105,12 @@ def in_child(function: Callable, *args) -> Callable[[], object]:
         _, status = os.waitpid(pid, 0)
         if status == 0 and data:
             try:
-                return pickle.loads(data)
+                found = pickle.loads(data)
             except Exception:  # noqa: BLE001 - cut short: made here instead
                 pass
-        return function(*args)
+            else:
+                work.clear()
+                return found
+        return here()
 
     return result
