@@ -204,3 +204,23 @@ def test_work_done_in_a_child_comes_back_or_is_done_here():
     parent = os.getpid()
     assert in_child(os.getpid)() != parent
     assert in_child(lambda: os.getpid() == parent or os._exit(3))() is True  # the child died: run here
+
+
+def test_work_done_in_a_child_lets_go_of_its_arguments():
+    """What in_child was given (a whole site's content, for the checks) is not held once its result
+    is in: the build lets the content go before the page workers are forked."""
+    import gc
+    import weakref
+
+    from generator.parallel import in_child
+
+    class Content:
+        size = 3
+
+    content = Content()
+    held = weakref.ref(content)
+    result = in_child(lambda c: c.size, content)
+    del content
+    assert result() == 3
+    gc.collect()
+    assert held() is None
