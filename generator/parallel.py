@@ -68,49 +68,65 @@ def fork_iter(function: Callable, state, items: Sequence, workers: int | None = 
 CHUNK_MAX = 250  # items per chunk at most: what comes back at once stays small (pages are ~15 KB each)
 
 
-def in_child(function: Callable, *args) -> Callable[[], object]:
-    """FUNCTION(*ARGS) started in a forked child, which inherits ARGS, while the caller goes on
-    (the second core idles while the parent alone fingerprints the site graph); the callable
-    returned waits for it and returns its result, sent back pickled. Where forking is unsafe, or if
-    the child fails, the callable runs FUNCTION(*ARGS) here instead: the result is the same."""
-    work = [function, args]  # let go once the result is in: ARGS may hold a whole site's content
+FAILED = object()  # what Child.result gives when the child did not make its result
 
-    def here():
-        function, args = work
-        work.clear()
-        return function(*args)
 
-    if not can_fork():
-        return here
-    try:
-        reader, writer = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return here
-    if pid == 0:  # the child: never returns
-        code = 1
+class Child:
+    """FUNCTION(*ARGS) run in a forked child, which inherits ARGS, while the caller goes on;
+    ``result`` waits for it and returns what it returned (sent back pickled), or FAILED."""
+
+    def __init__(self, pid: int, reader: int):
+        self.pid, self.reader = pid, reader
+
+    @classmethod
+    def start(cls, function: Callable, *args) -> "Child | None":
+        """The child at work, or None where forking is unsafe (can_fork) or failed."""
+        if not can_fork():
+            return None
         try:
-            os.close(reader)
-            data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(writer, "wb") as pipe:
-                pipe.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(writer)
+            reader, writer = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return None
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                os.close(reader)
+                data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(writer, "wb") as pipe:
+                    pipe.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writer)
+        return cls(pid, reader)
+
+    def result(self):
+        with os.fdopen(self.reader, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        if status != 0 or not data:
+            return FAILED
+        try:
+            return pickle.loads(data)
+        except Exception:  # noqa: BLE001 - cut short
+            return FAILED
+
+
+def in_child(function: Callable, *args) -> Callable[[], object]:
+    """FUNCTION(*ARGS) started in a forked child (Child) while the caller goes on (the second core
+    idles while the parent alone fingerprints the site graph); the callable returned waits for it
+    and returns its result. Where forking is unsafe, or if the child fails, the callable runs
+    FUNCTION(*ARGS) here instead: the result is the same."""
+    work = [function, args]  # let go once the result is in: ARGS may hold a whole site's content
+    child = Child.start(function, *args)
 
     def result():
-        with os.fdopen(reader, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if status == 0 and data:
-            try:
-                found = pickle.loads(data)
-            except Exception:  # noqa: BLE001 - cut short: made here instead
-                pass
-            else:
-                work.clear()
-                return found
-        return here()
+        found = child.result() if child is not None else FAILED
+        if found is FAILED:
+            function, args = work
+            found = function(*args)
+        work.clear()
+        return found
 
     return result

@@ -17,7 +17,6 @@ by a detached process, so the build returns at once; a trash folder is never res
 from __future__ import annotations
 
 import os
-import pickle
 import posixpath
 import shutil
 import subprocess
@@ -416,52 +415,39 @@ class _SpareMaker:
     there is a spare already, lists it meanwhile (13k folders: 0.1-0.3 s the build need not wait
     for). Either way it hands over the stat of every file of OUTPUT too, so that the page workers
     need not take 12k stats to find the files they link. Only where a fork is safe
-    (parallel.can_fork), on one disk, and if there is an output."""
+    (parallel.Child), on one disk, and if there is an output."""
 
-    def __init__(self, pid: int, reader: int, spare: Path):
-        self.pid, self.reader, self.spare = pid, reader, spare
+    def __init__(self, child):
+        self.child = child
 
     @classmethod
     def start(cls, output: Path, spare: Path | None) -> "_SpareMaker | None":
-        from generator.parallel import can_fork  # parallel.py is not needed by most writes
-        if spare is None or spare.is_symlink() or not (output / MARKER).is_file() or not can_fork():
+        from generator.parallel import Child  # parallel.py is not needed by most writes
+        if spare is None or spare.is_symlink() or not (output / MARKER).is_file():
             return None
-        exists = spare.is_dir()
         try:
             spare.parent.mkdir(parents=True, exist_ok=True)
-            reader, writer = os.pipe()
-            pid = os.fork()
         except OSError:
             return None
-        if pid == 0:  # the child: never returns
-            code = 1
-            try:
-                os.close(reader)
-                if exists:
-                    _send((_listing(spare), _stats(output)), writer)
-                else:
-                    _make_spare(output, spare, writer)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(writer)
-        return cls(pid, reader, spare)
+        child = Child.start(_spare_work, output, spare, spare.is_dir())
+        return cls(child) if child is not None else None
 
     def finish(self) -> tuple | None:
         """Waits for the child: (what the spare holds, the output's stats: Staging.output_stats), or
-        None if it made nothing usable."""
-        with os.fdopen(self.reader, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        if status != 0 or not data:
-            return None
-        try:
-            return pickle.loads(data)
-        except Exception:  # noqa: BLE001 - cut short: the spare is listed again instead
-            return None
+        None if it made nothing usable (the spare is then listed again)."""
+        from generator.parallel import FAILED
+        found = self.child.result()
+        return None if found is FAILED else found
 
 
-def _make_spare(output: Path, spare: Path, writer: int) -> None:
+def _spare_work(output: Path, spare: Path, exists: bool) -> tuple:
+    """(the spare's files and folders, the output's stats): listed, or made first if not EXISTS."""
+    if exists:
+        return _listing(spare), _stats(output)
+    return _make_spare(output, spare)
+
+
+def _make_spare(output: Path, spare: Path) -> tuple:
     making = Path(tempfile.mkdtemp(prefix=".making-", dir=spare.parent))
     files: dict[str, int] = {}
     folders: set[str] = set()
@@ -480,7 +466,7 @@ def _make_spare(output: Path, spare: Path, writer: int) -> None:
     except OSError:
         shutil.rmtree(making, ignore_errors=True)
         raise
-    _send(((files, folders), stats), writer)
+    return (files, folders), stats
 
 
 def _stats(output: Path) -> dict[str, tuple[int, int, int]]:
@@ -491,11 +477,6 @@ def _stats(output: Path) -> dict[str, tuple[int, int, int]]:
 def _stat_of(entry: os.DirEntry) -> tuple[int, int, int]:
     stat = entry.stat(follow_symlinks=False)
     return stat.st_size, stat.st_mtime_ns, stat.st_ino
-
-
-def _send(listing: tuple, writer: int) -> None:
-    with os.fdopen(writer, "wb") as pipe:
-        pipe.write(pickle.dumps(listing, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _make_folder(root: str, rel: str, present_files: dict[str, int], present_folders: set[str]) -> None:
