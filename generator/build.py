@@ -163,20 +163,21 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
     # page workers work (the cache's feeds and calendars: INSTEAD's go through cache.calendars too)
     generators = {feeds.generate: functools.partial(feeds.generate, store=cache.feeds), **(instead or {})}
     stores = (cache.feeds, cache.calendars)
-    machine: list = []
+    machine = None
 
     def checks_passed() -> None:  # (the checks ran beside the page keys' hashing of the graph)
+        nonlocal machine
         checked()
         if one_build:  # the content is let go, now that the checks are done, before anything more is forked
             cache.loaded()
         if errors.has_errors():
             _fail(site_dir, config, errors)
-        machine.append(in_child(_machine, sites, generators, stores))
+        machine = in_child(_machine, sites, generators, stores)
 
     for each in sites:
         render_pages(each, theme, errors, sink, cache.pages, parallel=True, compiled=cache.templates,
                      fragments=cache.fragments, ready=None if each is not site else checks_passed)
-    (generated, clashes), deltas = machine[0]()
+    (generated, clashes), deltas = machine()
     for store, delta in zip(stores, deltas):
         if store is not None:
             store.merge(delta)

@@ -161,25 +161,21 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
     if fragments is not None:  # kept, used or not, up to two a page (Store.slack)
         fragments.floor = max(fragments.floor, len(site.outputs))
     outputs = site.outputs
-    if parallel and len(outputs) >= PARALLEL_PAGES and can_fork():
+    forked = parallel and len(outputs) >= PARALLEL_PAGES and can_fork()
+    if forked:
         _preload(env)  # compiled once here, not once in every worker
         if keys is not None:
             keys.prepare(store)
-        if ready is not None:
-            ready()
+    if ready is not None:
+        ready()
+    if forked:
         results = fork_iter(_settle_many, (env, keys, store, sink, sink.direct()), outputs)
     else:
-        if ready is not None:
-            ready()
         results = (_settle(env, keys, store, sink, out) for out in outputs)
     try:
         for out, (taken, data, ident, indexed, read, key, problem, made) in zip(outputs, results):
             if made is not None and fragments is not None:  # the cached parts this page made or used
-                new, used = made
-                for name in used:
-                    fragments.get(name)
-                for name, entry in new.items():
-                    fragments.put(name, entry)
+                fragments.merge(made)
             if taken:
                 store.get(out.path)  # used by this build (a worker's lookup is not seen here)
                 sink.put(out.path, data, ident, indexed)
@@ -298,7 +294,8 @@ class Fragments:
         return digest(*(self.keys.part(n) for n in names)) if names else ""
 
     def take(self) -> tuple[dict, tuple] | None:
-        """(blocks made, names used from the store) since the last call, for the parent to keep."""
+        """(blocks made, names used from the store) since the last call, for the parent to keep
+        (as a ``Store.delta``: ``Store.merge``)."""
         if not self.new and not self.used:
             return None
         made = (self.new, tuple(self.used))
