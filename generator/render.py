@@ -132,6 +132,8 @@ def _quick_gettext(lookup: Callable[[str], str]):
         found = marked.get(string)
         if found is None:
             found = marked[string] = Markup(lookup(string))
+        if not variables and "%" not in found:  # what the formatting would give back: most calls
+            return found
         return found % variables
 
     return gettext
@@ -266,6 +268,7 @@ class Fragments:
         self.known: dict[str, tuple] = {}  # name -> (parts read, their hash, html), made or met here
         self.new: dict[str, tuple] = {}  # made since the last ``take``
         self.used: set[str] = set()  # taken from the store since then
+        self.hashed: dict[tuple[str, ...], str] = {}  # _parts, by the names: most blocks read the same few
 
     def block(self, values: list, recording: RecordingSite, autoescape: bool, caller: Callable[[], str]) -> str:
         memo = self.keys.memo
@@ -291,7 +294,10 @@ class Fragments:
         return html
 
     def _parts(self, names: tuple[str, ...]) -> str:
-        return digest(*(self.keys.part(n) for n in names)) if names else ""
+        found = self.hashed.get(names)
+        if found is None:
+            found = self.hashed[names] = digest(*(self.keys.part(n) for n in names)) if names else ""
+        return found
 
     def take(self) -> tuple[dict, tuple] | None:
         """(blocks made, names used from the store) since the last call, for the parent to keep
