@@ -32,6 +32,7 @@ class Kept:
     identity: str
     path: str
     inode: int  # as ``previous`` found it: ``put`` links it without a second stat
+    safe: str = ""  # its path in the output folder, as write.safe_relpath gives it
 
 
 def identity(data: bytes | Path | Kept) -> str:
@@ -59,6 +60,10 @@ class Sink:
 
     def direct(self):
         return None  # a sink with no folder of its own takes every page from the parent (write.Staging has one)
+
+    def keep(self, rel: str, data, known: str, indexed: bool = False) -> None:
+        """``put`` of what ``previous`` gave for REL: the last build's page, unchanged."""
+        self.put(rel, data, known, indexed)
 
     def _record(self, rel: str, ident: str, indexed: bool) -> None:
         self.identities[rel] = ident

@@ -150,7 +150,27 @@ class Staging(Sink):
         safe = safe_relpath(rel)
         path = os.path.join(self.output, safe)
         inode = _unchanged_inode(path, safe, wanted, self.recorded.get(rel), self.output_stats)
-        return Kept(wanted, path, inode) if inode is not None else None
+        return Kept(wanted, path, inode, safe) if inode is not None else None
+
+    def keep(self, rel: str, data: Kept, known: str, indexed: bool = False) -> None:
+        """``put`` of the last build's page at REL (DATA, from ``previous``). When the recycled tree
+        holds that very file there already (a page unchanged two builds running: most of them),
+        only the books are kept, as ``put`` keeps them without a system call; 12k pages of a build
+        that adds a post to 10k went through ``put`` at 13 µs each, in the parent, while the page
+        workers wait on it for a core."""
+        safe = data.safe
+        folder = posixpath.dirname(safe)
+        before = self.recorded.get(rel)
+        if (self.staging is None or not safe or before is None or self.present_files.get(safe) != data.inode
+                or safe in self.present_folders or (folder not in self.made and folder not in self.present_folders)
+                or data.path != os.path.join(self.old_dir, safe)):
+            self.put(rel, data, known, indexed)
+            return
+        self.made.add(folder)
+        self._record(rel, known, indexed)
+        del self.present_files[safe]
+        self.fresh[rel] = before
+        self.state[safe] = (before[1], before[2], data.inode)
 
     def direct(self) -> "FolderWriter":
         """A writer for the page workers: they write the pages they render into the staging folder

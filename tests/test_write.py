@@ -185,7 +185,8 @@ def test_files_stream_into_staging_and_an_abandoned_build_leaves_the_output(tmp_
     # what the last build wrote is handed out as a file, not bytes, and only if untouched since
     with Staging(out, manifest, None) as staging:
         kept = staging.previous("a/index.html", identity(b"A"))
-        assert kept == Kept(identity(b"A"), str(out / "a" / "index.html"), (out / "a" / "index.html").stat().st_ino)
+        assert kept == Kept(identity(b"A"), str(out / "a" / "index.html"), (out / "a" / "index.html").stat().st_ino,
+                            "a/index.html")
         assert staging.previous("a/index.html", identity(b"other")) is None
         (out / "b" / "index.html").write_bytes(b"edited by hand")
         assert staging.previous("b/index.html", identity(b"B")) is None
@@ -225,6 +226,41 @@ def test_page_workers_writer_recycles_the_spare_as_put_does(tmp_path: Path):
                                "b": b"a file", "c.txt/index.html": b"under a file"}
     assert (out / "index.html").stat().st_ino == inode
     assert tree_bytes(spare) == {MARKER: b"", **SITE_V1}  # the replaced output, untouched
+
+
+def test_keeping_a_page_from_the_last_build_leaves_what_put_leaves(tmp_path: Path):
+    """Staging.keep (the parent's books for a page the workers took from the last build) against
+    put with the same Kept: the same output, the same files, inodes, manifest and books, whether
+    the recycled tree holds that very file (no system call), another file (one edited by hand, or
+    written by an older build), or nothing there."""
+    from generator.sinks import identity
+    from generator.write import Staging
+    results = []
+    for how in ("put", "keep"):
+        out, spare, manifest = two_builds(tmp_path / how)
+        (spare / "b" / "index.html").unlink()  # the recycled tree has no file there
+        (spare / "b" / "index.html").write_bytes(b"B")  # ... now another one, with the same bytes
+        os.unlink(spare / "c.txt")
+        inodes = {rel: (out / rel).stat().st_ino for rel in SITE_V1}
+        with Staging(out, manifest, spare) as staging:
+            staging.put("d/index.html", b"new")  # makes the staging tree before any keep
+            for rel, data in SITE_V1.items():
+                kept = staging.previous(rel, identity(data))
+                assert kept is not None and kept.safe == rel
+                getattr(staging, how)(rel, kept, identity(data), rel == "index.html")
+            books = (dict(staging.identities), set(staging.indexed), dict(staging.fresh), dict(staging.state),
+                     dict(staging.present_files), set(staging.made), staging.written)
+            staging.finish()
+        assert tree_bytes(out) == {MARKER: b"", **SITE_V1, "d/index.html": b"new"}
+        assert {rel: (out / rel).stat().st_ino for rel in SITE_V1} == inodes  # each the last build's file
+        identities, indexed, fresh, state, present, made, written = books
+        for rel in SITE_V1:  # sizes, times and inodes: those of the file now in the output
+            stat = (out / rel).stat()
+            assert fresh[rel][1:] == (stat.st_size, stat.st_mtime_ns) and manifest[rel] == fresh[rel], (how, rel)
+            assert state[rel] == (stat.st_size, stat.st_mtime_ns, stat.st_ino), (how, rel)
+        results.append((identities, indexed, {rel: entry[0] for rel, entry in fresh.items()}, sorted(state),
+                        sorted(present), made, written))
+    assert results[0] == results[1]
 
 
 def test_a_recycled_file_no_other_name_shares_is_written_over_in_place(tmp_path: Path):
