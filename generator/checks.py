@@ -225,7 +225,7 @@ def _check_links(body: Body, scanned: Scan, plan: UrlPlan, rendered: dict[str, R
             errors.error(Loc(body.path, body.line_offset + number, col), N_("this image has no description (alt text)"),
                          N_("write what the picture shows between the brackets, e.g. "
                             "![Đoàn viên xếp hàng hiến máu](../media/anh.jpg)"))
-        if target:  # (40k links at N=10,000: where a problem is, is made only for a problem)
+        if target:  # (40k links at N=10,000: the Loc of one is made only if it has a problem)
             _check_target(body, target, (body.path, body.line_offset + number, col), plan, rendered, known, errors)
 
 

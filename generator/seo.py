@@ -219,8 +219,8 @@ class Metadata:
 
     def opengraph_tags(self, output: Output, description: str) -> Markup:
         """``opengraph`` as <meta> elements, one a line: what a loop over it in the template writes,
-        made in one go (the loop cost a quarter of a news page's time: each value it writes goes up
-        through every template the page is made of)."""
+        made in one go (the loop cost ~40 µs of a ~300 µs post page: each value a template writes
+        goes up through every template the page is made of)."""
         return Markup("".join(f'<meta {attribute}="{name}" content="{escape(content)}">\n'  # (names are ours)
                               for attribute, name, content in self.opengraph(output, description)))
 

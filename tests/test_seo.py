@@ -170,3 +170,48 @@ def test_example_site_machine_outputs(tmp_path: Path):
             assert json.loads(block.string)["@context"] == "https://schema.org"
     event = json_ld(html(out / "su-kien/hien-mau-thang-thanh-nien-2027-minh-hoa/index.html"))["Event"]
     assert event["eventStatus"] == "https://schema.org/EventPostponed"
+
+
+def test_tag_helpers_write_what_a_loop_over_their_lists_writes(tmp_path: Path):
+    """meta.opengraph_tags and meta.feed_link_tags (what partials/head_meta.html calls) give, for
+    every page, what a template looping over meta.opengraph and meta.feed_links writes (a site in
+    one language and one in two, whose pages name their versions), with descriptions that must be
+    escaped: a theme that formats the tags itself gets the same head."""
+    from datetime import datetime
+
+    from generator.build import load_site
+    from generator.errors import ErrorCollector
+    from generator.urls import BuildOptions
+
+    templates = set()
+    for name in ("full", "bilingual"):
+        site_dir = copy_site(name, tmp_path)
+        sites = load_site(site_dir, BuildOptions(), datetime.fromisoformat(NOW), ErrorCollector())[1]
+        templates |= _compare_tag_helpers(site_dir, sites)
+    assert {"post.html", "tag.html", "event.html", "news.html", "home.html"} <= templates
+
+
+def _compare_tag_helpers(site_dir: Path, sites) -> set[str]:
+    import jinja2
+
+    from generator.seo import Metadata
+    from generator.theme import Theme
+
+    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    loops = env.from_string(
+        "{% for feed in meta.feed_links(output) %}\n"
+        '<link rel="alternate" type="{{ feed.type }}" title="{{ feed.title }}" href="{{ feed.href }}">\n'
+        "{% endfor %}\n"
+        "{% for attribute, name, content in meta.opengraph(output, description) %}\n"
+        '<meta {{ attribute }}="{{ name }}" content="{{ content }}">\n'
+        "{% endfor %}\n")
+    helpers = env.from_string("{{ meta.feed_link_tags(output) }}{{ meta.opengraph_tags(output, description) }}")
+    templates = set()
+    for site in sites:
+        meta = Metadata(site, Theme.for_site(site_dir).static_files())
+        for output in site.outputs:
+            for description in ("", HOSTILE, "Mô tả \"ngắn\" & <gọn>"):
+                expected = loops.render(meta=meta, output=output, description=description)
+                assert helpers.render(meta=meta, output=output, description=description) == expected, output.path
+            templates.add(output.template)
+    return templates
