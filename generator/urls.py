@@ -90,16 +90,16 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
         plan.versions[(translation_key(item), language)] = item.source
         return configs[language].permalinks
 
-    def claim(kind: str, item, line_loc: Loc) -> str | None:
+    def claim(kind: str, item) -> str | None:
         source = item.source
         slug = item.address_slug  # slugify(its slug or title), kept with the model
         if not slug:
-            errors.error(line_loc, N_("no web address can be made from this title"),
+            errors.error(Loc(source, item.title_line, 1), N_("no web address can be made from this title"),
                          N_("add a line 'slug: ...' with a few plain words, for example 'slug: hien-mau-thang-12'"))
             return None
         first = taken.get((item.language, kind, slug))
         if first is not None:
-            errors.error(line_loc, N_("the web address '{slug}' is already used by {other}"),
+            errors.error(Loc(source, item.title_line, 1), N_("the web address '{slug}' is already used by {other}"),
                          N_("change the title, or add a line 'slug: ...' with a different address"),
                          slug=slug, other=first)
             return None
@@ -116,7 +116,7 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
         if post.draft and post.date and post.date > now and not options.future:
             shown = False
         links = links_of(post)
-        slug = claim("post", post, Loc(post.source, post.title_line, 1))
+        slug = claim("post", post)
         if slug is None:
             continue
         plan.slugs[post.source] = slug
@@ -133,7 +133,7 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
 
     for event in content.events:
         links = links_of(event)
-        slug = claim("event", event, Loc(event.source, event.title_line, 1))
+        slug = claim("event", event)
         if slug is None:
             continue
         plan.slugs[event.source] = slug
@@ -143,7 +143,7 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
 
     for page in content.pages:
         links = links_of(page)
-        slug = claim("page", page, Loc(page.source, page.title_line, 1))
+        slug = claim("page", page)
         if slug is None:
             continue
         plan.slugs[page.source] = slug

@@ -50,6 +50,27 @@ def test_every_planted_mistake_is_reported_with_its_location(tmp_path: Path):
     assert not (tmp_path / "out").exists()
 
 
+def test_addresses_taken_twice_or_not_made_are_reported_at_the_title(tmp_path: Path):
+    """Two posts (or drives, or pages) whose titles give one web address, and a title that gives
+    none: each reported at the title's line of the file that cannot have it."""
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache", "output"))
+    english_config(site)
+    posts = site / "content" / "posts"
+    (posts / "2024-05-01-first.md").write_text("---\ntitle: Same words here\ndate: 2024-05-01\n---\nOne.\n",
+                                               encoding="utf-8")
+    (posts / "2024-05-02-second.md").write_text("---\ndate: 2024-05-02\ntitle: Same words, here!\n---\nTwo.\n",
+                                                encoding="utf-8")
+    (posts / "2024-05-03-none.md").write_text("---\ndate: 2024-05-03\n\ntitle: \"!!!\"\n---\nThree.\n",
+                                              encoding="utf-8")
+    result = run_cli("build", "--site", site, "--output", tmp_path / "out", "--now", NOW)
+    assert result.code == 1 and "Traceback" not in result.stderr
+    errors = {m["where"]: m["message"] for m in map(LOCATED.match, result.stderr.splitlines()) if m}
+    assert "already used by content/posts/2024-05-01-first.md" in errors["content/posts/2024-05-02-second.md:3:1"]
+    assert "no web address can be made" in errors["content/posts/2024-05-03-none.md:4:1"]
+    assert len(errors) == 2
+
+
 def test_errors_speak_vietnamese_for_a_vietnamese_site(tmp_path: Path):
     site = tmp_path / "many-errors"
     shutil.copytree(INVALID / "many-errors", site)
