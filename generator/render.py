@@ -180,7 +180,7 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
                 fragments.merge(made)
             if taken:
                 store.get(out.path)  # used by this build (a worker's lookup is not seen here)
-                sink.keep(out.path, data, ident, indexed)
+                sink.put(out.path, data, ident, indexed)
                 continue
             if problem is not None:
                 _report(problem, out, theme, errors)

@@ -61,10 +61,6 @@ class Sink:
     def direct(self):
         return None  # a sink with no folder of its own takes every page from the parent (write.Staging has one)
 
-    def keep(self, rel: str, data, known: str, indexed: bool = False) -> None:
-        """``put`` of what ``previous`` gave for REL: the last build's page, unchanged."""
-        self.put(rel, data, known, indexed)
-
     def _record(self, rel: str, ident: str, indexed: bool) -> None:
         self.identities[rel] = ident
         if indexed:

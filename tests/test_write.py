@@ -228,15 +228,18 @@ def test_page_workers_writer_recycles_the_spare_as_put_does(tmp_path: Path):
     assert tree_bytes(spare) == {MARKER: b"", **SITE_V1}  # the replaced output, untouched
 
 
-def test_keeping_a_page_from_the_last_build_leaves_what_put_leaves(tmp_path: Path):
-    """Staging.keep (the parent's books for a page the workers took from the last build) against
-    put with the same Kept: the same output, the same files, inodes, manifest and books, whether
-    the recycled tree holds that very file (no system call), another file (one edited by hand, or
-    written by an older build), or nothing there."""
+def test_a_page_kept_in_place_leaves_what_the_general_path_leaves(tmp_path: Path):
+    """Staging.put of the last build's page (a Kept from previous) where the recycled tree holds
+    that very file keeps only the books (_in_place): against the same page put through the general
+    path (a Kept without its path in the output, as a sink of another kind gives), the same output,
+    files, inodes, manifest and books, whether the recycled tree holds that very file, another file
+    (one edited by hand, or written by an older build), or nothing there."""
+    import dataclasses
+
     from generator.sinks import identity
     from generator.write import Staging
     results = []
-    for how in ("put", "keep"):
+    for how in ("general", "in place"):
         out, spare, manifest = two_builds(tmp_path / how)
         (spare / "b" / "index.html").unlink()  # the recycled tree has no file there
         (spare / "b" / "index.html").write_bytes(b"B")  # ... now another one, with the same bytes
@@ -247,7 +250,8 @@ def test_keeping_a_page_from_the_last_build_leaves_what_put_leaves(tmp_path: Pat
             for rel, data in SITE_V1.items():
                 kept = staging.previous(rel, identity(data))
                 assert kept is not None and kept.safe == rel
-                getattr(staging, how)(rel, kept, identity(data), rel == "index.html")
+                staging.put(rel, kept if how == "in place" else dataclasses.replace(kept, safe=""), identity(data),
+                            rel == "index.html")
             books = (dict(staging.identities), set(staging.indexed), dict(staging.fresh), dict(staging.state),
                      dict(staging.present_files), set(staging.made), staging.written)
             staging.finish()
