@@ -593,3 +593,23 @@ def test_a_store_with_slack_keeps_unused_entries_within_it(tmp_path: Path):
     assert build(used=5) == list(range(10))
     assert build(used=0, pages=5) == list(range(10))  # nothing made again: the site's pages still use them
     assert build(used=4, pages=4) == [0, 1, 2, 3]
+
+
+def test_library_versions_are_those_importlib_metadata_finds(tmp_path: Path, monkeypatch):
+    """The cache's version reads the libraries' versions from their .dist-info folders' names (the
+    import of importlib.metadata cost more than the whole look-up): the same versions, the first
+    folder on sys.path winning, names compared as PEP 503 does, and importlib.metadata's answer for
+    a name found no such way."""
+    from importlib.metadata import version
+
+    from generator.cache import LIBRARIES, library_versions
+
+    assert library_versions(LIBRARIES) == [version(name) for name in LIBRARIES]
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, names in ((first, ["Some_Lib-2.0.dist-info", "other.lib-1.1.dist-info", "README.txt"]),
+                          (second, ["some_lib-1.0.dist-info", "Jinja2-0.1.dist-info"])):
+        for name in names:
+            (folder / name).mkdir(parents=True)
+    monkeypatch.setattr("sys.path", [str(first), str(tmp_path / "gone"), str(second), *__import__("sys").path])
+    assert library_versions(("some-lib", "Other_Lib", "jinja2", "markdown", "no-such-library")) == \
+        ["2.0", "1.1", "0.1", version("markdown"), "-"]

@@ -168,3 +168,24 @@ def test_bodies_of_many_kinds_share_a_few_instances_and_render_the_same():
         body = Body(text, "content/posts/x.md", 0)
         assert chosen.render(body) == always.render(body), text
     assert len(texts) > 200 and MAX_INSTANCES <= 16 and len(chosen.instances) <= MAX_INSTANCES + 1
+
+
+def test_extensions_are_the_classes_their_names_stand_for_without_an_entry_point_search():
+    """Markdown is given the extensions' classes, those Python-Markdown's entry points name (given
+    names, it searches every package's entry points: importlib.metadata and ~30 ms a process)."""
+    import subprocess
+    import sys
+    from importlib.metadata import entry_points
+
+    from generator.markdown import EXTENSION_CLASSES, EXTENSIONS
+
+    points = {point.name: point for point in entry_points(group="markdown.extensions")}
+    assert sorted(EXTENSION_CLASSES) == sorted(EXTENSIONS)
+    for name, cls in EXTENSION_CLASSES.items():
+        assert points[name].load() is cls
+    probe = ("import sys; from generator.markdown import MarkdownRenderer; from generator.models import Body\n"
+             "html = MarkdownRenderer(lambda s, t: '/x/', always=True).render(Body('# A\\n\\n[TOC]\\n\\nx -- y', 'p.md', 0)).html\n"
+             "assert '<a href=\"#a\">A</a>' in html and 'x \u2013 y' in html, html\n"
+             "print('importlib.metadata' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "False"
