@@ -72,6 +72,13 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
+# `python -m generator`, with Ctrl-C (SIGINT) raising KeyboardInterrupt as in a terminal: a process
+# keeps SIGINT ignored if it was started so (as a shell's background job is), and a pytest-xdist
+# worker was seen running with it ignored, which made the server deaf to the tests' Ctrl-C
+OUTREACH = [sys.executable, "-c", "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                                  "runpy.run_module('generator', run_name='__main__')"]
+
+
 @pytest.fixture
 def server(request, tmp_path: Path):
     site = copy_site("full", tmp_path)
@@ -83,7 +90,7 @@ def server(request, tmp_path: Path):
     port = free_port()
     env = dict(os.environ, PYTHONIOENCODING="utf-8", TMPDIR=str(work))
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", str(port)],
+        proc = subprocess.Popen([*OUTREACH, "serve", "--site", str(site), "--port", str(port)],
                                 stdout=out, stderr=subprocess.STDOUT, env=env)
     running = Server(proc, port, site, work, log)
     try:
