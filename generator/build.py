@@ -214,15 +214,17 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
 
 def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions = BuildOptions(),
           now: datetime | None = None, base_url: str | None = None,
-          stage: Callable[[str], None] = lambda message: None, use_cache: bool = True) -> BuildResult:
-    """Builds SITE_DIR into OUTPUT_DIR (default: SITE_DIR/output)."""
+          stage: Callable[[str], None] = lambda message: None, use_cache: bool = True,
+          walked: Callable[[], tuple] | None = None) -> BuildResult:
+    """Builds SITE_DIR into OUTPUT_DIR (default: SITE_DIR/output). WALKED: the walk of its inputs,
+    started before (uptodate.walk_apart)."""
     site_dir = site_dir.resolve()
     output_dir = (output_dir or site_dir / "output").resolve()
     check_output_folder(site_dir, output_dir)
     records = Records(BuildCache.folder_of(site_dir) if use_cache else None)
     began, inputs = time.time_ns(), None
     if use_cache:  # stat every input before reading any, and stop if the output already holds this build
-        inputs = Inputs.take(site_dir, options, base_url)
+        inputs = Inputs.take(site_dir, options, base_url, walked=walked)
         done = records.unchanged(output_dir, inputs, now if now is not None else datetime.now(timezone.utc))
         if done is not None:
             return BuildResult(sites=(), pages=done.pages, copied=done.copied, seconds=(time.time_ns() - began) / 1e9,

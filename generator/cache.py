@@ -71,35 +71,34 @@ def digest(*parts) -> str:
 RACY_NS = 2_000_000_000  # above every file system's timestamp step (FAT: 2 s)
 
 
-def file_digest(path: Path, key: str, store: "Store | None", stat: os.stat_result | None = None,
+def file_digest(path: Path, key: str, store: "Store | None", stat: os.stat_result | tuple | None = None,
                 read: bool = True) -> str | None:
     """The hash of PATH's bytes. With a STORE (the cache's files store), it is taken from there if
     the file's stat (size, mtime, ctime, inode, device) is the one recorded with it: writing a
     file always moves its ctime, which no program can set back. Raises OSError if unreadable.
     READ false: None rather than reading the file (it is to be hashed where it is parsed: hashed_file).
 
-    STAT: the file's stat taken at the start of the build (uptodate.Inputs), if it was: the build
-    then is of the files as they were then. Had one changed since, its bytes read now are hashed
-    and kept with that older stat, which the file can never show again (its ctime has moved)."""
-    stat = stat or os.stat(path)
-    signature = _signature(stat)
+    STAT: the file's stat (or its signature) taken at the start of the build (uptodate.Inputs), if
+    it was: the build then is of the files as they were then. Had one changed since, its bytes read
+    now are hashed and kept with that older stat, which the file can never show again (its ctime
+    has moved)."""
+    stated = signature(stat or os.stat(path))
     if store is not None:
         found = store.get(key)
-        if found is not None and found[0] == signature:
+        if found is not None and found[0] == stated:
             return found[1]
     if not read:
         return None
     value = digest(path.read_bytes())
     # stat taken before the read: had the file changed in between, the next stat differs anyway
-    note_digest(store, key, signature, value)
+    note_digest(store, key, stated, value)
     return value
 
 
-def hashed_file(path: Path, stat: os.stat_result | None = None) -> tuple[tuple, str]:
+def hashed_file(path: Path, stat: os.stat_result | tuple | None = None) -> tuple[tuple, str]:
     """(stat signature, hash of the bytes) of PATH, for ``note_digest``: what file_digest reads,
     done where the file is parsed (a worker) instead. Raises OSError if unreadable."""
-    signature = _signature(stat or os.stat(path))
-    return signature, digest(path.read_bytes())
+    return signature(stat or os.stat(path)), digest(path.read_bytes())
 
 
 def note_digest(store: "Store | None", key: str, signature: tuple, value: str) -> None:
@@ -109,7 +108,11 @@ def note_digest(store: "Store | None", key: str, signature: tuple, value: str) -
         store.put(key, (signature, value))
 
 
-def _signature(stat: os.stat_result) -> tuple:
+def signature(stat: os.stat_result | tuple) -> tuple:
+    """What a file's stat says of its bytes: (size, mtime, ctime, inode, device); a plain tuple is
+    one already (a stat_result is a tuple too, of other fields)."""
+    if type(stat) is tuple:
+        return stat
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev
 
 

@@ -108,7 +108,7 @@ def load_content(site: Path, config: SiteConfig, errors: ErrorCollector, store: 
     """Every content file as a model. With a cache STORE, a file whose bytes (and the time zone,
     languages and media list it is read against) did not change is not parsed again, if it loaded
     without problems. HASHES (the cache's files store) spares reading a file whose stat did not
-    change to hash it; STATS (path -> stat, uptodate.Inputs.content) spares stating them again.
+    change to hash it; STATS (path -> stat signature, uptodate.Inputs.content) spares stating them again.
     Translations come out whole: what they leave out is taken from the original."""
     stats = stats or {}
     content = site / "content"

@@ -146,3 +146,26 @@ def test_the_record_holds_exactly_what_the_output_folder_holds(site: Path):
         record = Records(BuildCache.folder_of(site.resolve()))._load()[str(output)]
         assert record.outputs == output_state(output)
         assert any(path.startswith("pagefind/") for path in record.outputs) == (output / "pagefind").is_dir()
+
+
+def test_the_walk_started_apart_takes_what_the_walk_in_place_takes(site: Path):
+    """The command line walks the inputs in a forked child while it imports the rest of the tool
+    (uptodate.walk_apart): the same key, latest change, verdict on links and signature of each
+    content file as the walk done in place; a signature is the 5-tuple the files store compares
+    (a stat_result, itself a tuple of other fields, is made one)."""
+    import os
+
+    from generator.cache import signature
+    from generator.uptodate import Inputs, walk_apart
+
+    resolved = site.resolve()
+    here = Inputs.take(resolved, "settings")
+    apart = Inputs.take(resolved, "settings", walked=walk_apart(resolved))
+    assert (apart.key, apart.newest, apart.sure, apart.content) == (here.key, here.newest, here.sure, here.content)
+    assert apart.taken_ns >= here.taken_ns > 0
+    path = resolved / "content" / "pages" / "gioi-thieu.md"
+    stat = os.stat(path)
+    five = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
+    assert type(here.content[str(path)]) is tuple and here.content[str(path)] == five
+    assert signature(stat) == five and signature(five) is five
+    assert Inputs.take(resolved, "other settings").key != here.key
