@@ -43,7 +43,7 @@ class Inputs:
     # the stat signature (cache.signature) of each file under content/ (by its path), taken here: the
     # loader hashes a file whose signature the cache knows without a second stat of it (cache.file_digest)
     content: dict = field(default_factory=dict, compare=False, repr=False)
-    taken_ns: int = 0  # when the walk started (time.time_ns): what an input's age is measured against
+    taken_ns: int = field(default=0, compare=False)  # when the walk started (time.time_ns): inputs' age is told from it
 
     @classmethod
     def take(cls, site_dir: Path, *settings, walked: Callable[[], tuple] | None = None) -> "Inputs":
