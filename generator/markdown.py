@@ -7,6 +7,7 @@ them to published URLs, and links to missing files are reported with the file's 
 from __future__ import annotations
 
 import functools
+import importlib
 import html
 import posixpath
 import re
@@ -18,16 +19,6 @@ from xml.etree.ElementTree import Element
 import markdown as _markdown
 import nh3
 from markdown.extensions import Extension
-from markdown.extensions.abbr import AbbrExtension
-from markdown.extensions.attr_list import AttrListExtension
-from markdown.extensions.def_list import DefListExtension
-from markdown.extensions.fenced_code import FencedCodeExtension
-from markdown.extensions.footnotes import FootnoteExtension
-from markdown.extensions.md_in_html import MarkdownInHtmlExtension
-from markdown.extensions.sane_lists import SaneListExtension
-from markdown.extensions.smarty import SmartyExtension
-from markdown.extensions.tables import TableExtension
-from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
 from markdown.util import AMP_SUBSTITUTE, HTML_PLACEHOLDER_RE
 
@@ -40,13 +31,27 @@ EXTENSIONS = ["fenced_code", "footnotes", "attr_list", "def_list", "tables", "ab
               "smarty", "toc"]
 # Each by its class, which is what Python-Markdown's entry points name: given a name, Markdown looks
 # it up among every installed package's entry points (importing importlib.metadata and reading
-# each package's entry_points.txt: ~30 ms in each process that renders Markdown).
+# each package's entry_points.txt: ~20 ms in each process that renders Markdown). A class's module
+# is imported when an instance first needs it (fenced_code alone pulls in codehilite and Pygments).
 EXTENSION_CLASSES = {
-    "fenced_code": FencedCodeExtension, "footnotes": FootnoteExtension, "attr_list": AttrListExtension,
-    "def_list": DefListExtension, "tables": TableExtension, "abbr": AbbrExtension,
-    "md_in_html": MarkdownInHtmlExtension, "sane_lists": SaneListExtension, "smarty": SmartyExtension,
-    "toc": TocExtension,
+    "fenced_code": "markdown.extensions.fenced_code:FencedCodeExtension",
+    "footnotes": "markdown.extensions.footnotes:FootnoteExtension",
+    "attr_list": "markdown.extensions.attr_list:AttrListExtension",
+    "def_list": "markdown.extensions.def_list:DefListExtension",
+    "tables": "markdown.extensions.tables:TableExtension",
+    "abbr": "markdown.extensions.abbr:AbbrExtension",
+    "md_in_html": "markdown.extensions.md_in_html:MarkdownInHtmlExtension",
+    "sane_lists": "markdown.extensions.sane_lists:SaneListExtension",
+    "smarty": "markdown.extensions.smarty:SmartyExtension",
+    "toc": "markdown.extensions.toc:TocExtension",
 }
+
+
+def extension_class(name: str) -> type[Extension]:
+    module, _, cls = EXTENSION_CLASSES[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
 EXTENSION_CONFIGS = {
     # Vietnamese headings get ASCII anchors, like URLs do.
     "toc": {"slugify": lambda value, separator: _slug(value), "permalink": False},
@@ -113,7 +118,8 @@ INLINE: dict[str, Callable[[str], bool]] = {
 # body) and does nothing to a body without its marks. The text blocks hold is the source's, less
 # marks at line starts ('> ', indentation), which these checks allow for.
 # (Patterns that start with a fixed character: the regex engine skips ahead to it. "\r" ends lines too.)
-_UNDERLINE = re.compile(r"\n[ \t>]*[=-]+[ \t]*(?:\n|$)")  # a setext heading's second line
+# a setext heading's second line; in a <div markdown="1">, the closing tag after it ends its line too
+_UNDERLINE = re.compile(r"\n[ \t>]*[=-]+[ \t]*(?:\n|$|<)")
 _RULES = {mark: re.compile(f"{re.escape(mark)}[ \\t]{{0,2}}{re.escape(mark)}[ \\t]{{0,2}}{re.escape(mark)}")
           for mark in "-_*"}  # '---', '* * *'...
 
@@ -293,7 +299,7 @@ def _made(left_out: frozenset[str], owner: "MarkdownRenderer") -> _markdown.Mark
     configs = EXTENSION_CONFIGS
     if TOC_MARKER in left_out:
         configs = {**configs, "toc": {**configs["toc"], "marker": ""}}
-    md = _markdown.Markdown(extensions=[EXTENSION_CLASSES[name](**configs.get(name, {}))
+    md = _markdown.Markdown(extensions=[extension_class(name)(**configs.get(name, {}))
                                         for name in EXTENSIONS if name not in left_out] + [_Hooks(owner)],
                             output_format="html")
     for name in INLINE:
