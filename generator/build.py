@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,6 +22,7 @@ from generator.config import SiteConfig, load_config
 from generator.content import load_content
 from generator.errors import BuildFailed, ContentError, ErrorCollector, Loc, N_
 from generator.graph import Site
+from generator.i18n import guess_language
 from generator.languages import assemble_sites
 from generator.images import materialize as materialize_images
 from generator.images import prepare as prepare_images
@@ -295,13 +295,3 @@ def check(site_dir: Path, options: BuildOptions = BuildOptions(), now: datetime 
 
 def _fail(site_dir: Path, config: SiteConfig | None, errors: ErrorCollector):
     raise BuildFailed(errors.errors, errors.warnings, config.language if config else guess_language(site_dir))
-
-
-def guess_language(site_dir: Path) -> str:
-    """The site language when config.yaml itself is broken, so errors still speak the writer's language."""
-    try:
-        text = (site_dir / "config.yaml").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return "en"
-    match = re.search(r"^language:\s*[\"']?([A-Za-z-]+)", text, re.MULTILINE)
-    return match.group(1) if match else "en"

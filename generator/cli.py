@@ -17,7 +17,7 @@ import click
 
 from generator import __version__
 from generator.errors import BuildFailed, ContentError, ErrorCollector
-from generator.i18n import tool_messages
+from generator.i18n import guess_language, tool_messages
 from generator.progress import Progress
 from generator.scaffold import (KINDS, Moment, ScaffoldProblem, init_site, new_content, new_translation,
                                 placeholder, translation_language)
@@ -27,11 +27,6 @@ if TYPE_CHECKING:
 
 # The rendering stack (generator.build and what it imports: ~0.15 s) is imported by the commands
 # that need it, so that `build` first starts the walk over its inputs (uptodate.walk_apart).
-
-
-def guess_language(site_dir: Path) -> str:
-    from generator.build import guess_language
-    return guess_language(site_dir)
 
 
 def _echo_problems(items: list[ContentError], language: str) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -30,6 +31,16 @@ def load_catalogue(directory: str, domain: str, language: str) -> NullTranslatio
 def tool_messages(language: str) -> NullTranslations:
     """The catalogue for the tool's own messages (errors, hints, summaries)."""
     return load_catalogue(str(LOCALE_DIR), "outreach", (language or "en").split("-")[0])
+
+
+def guess_language(site_dir: Path) -> str:
+    """The site language when config.yaml itself is broken, so errors still speak the writer's language."""
+    try:
+        text = (site_dir / "config.yaml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "en"
+    match = re.search(r"^language:\s*[\"']?([A-Za-z-]+)", text, re.MULTILINE)
+    return match.group(1) if match else "en"
 
 
 # Date patterns (Babel/CLDR syntax) the theme asks for by name. Vietnamese as the campaign writes

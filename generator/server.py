@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
-from generator.build import build_in_memory, guess_language
+from generator.build import build_in_memory
 from generator.cache import BuildCache, gc_paused
 from generator.checks import problem_dict
 from generator.config import load_config
 from generator.errors import BuildFailed, ContentError, ErrorCollector, Loc, N_
-from generator.i18n import tool_messages
+from generator.i18n import guess_language, tool_messages
 from generator.urls import BuildOptions
 from generator.write import safe_relpath
 
