@@ -96,6 +96,45 @@ def test_symlinks_leading_outside_the_site_are_refused(site: Path, tmp_path: Pat
     assert not (site / "output").exists()
 
 
+def test_a_content_folder_linked_from_outside_the_site_is_refused(site: Path, tmp_path: Path):
+    """Files listed inside a folder that is itself a link out of the site (content/pages here), each
+    refused; a link to a folder that stays inside the site is read as usual."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.md").write_text("---\ntitle: Secret\n---\nTOP-SECRET\n", encoding="utf-8")
+    (elsewhere / "other.md").write_text("---\ntitle: Other\n---\nTOP-SECRET\n", encoding="utf-8")
+    inside = site / "pages-kept-here"  # inside the site, not under content/
+    shutil.move(site / "content" / "pages", inside)
+    (site / "content" / "pages").symlink_to(elsewhere, target_is_directory=True)
+    result = run_cli("build", "--site", site, "--now", NOW)
+    assert result.code == 1
+    assert "content/pages/secret.md" in result.stderr and "content/pages/other.md" in result.stderr
+    assert result.stderr.count("outside the site folder") == 2
+    assert not (site / "output").exists()
+    (site / "content" / "pages").unlink()
+    (inside / "about-us.md").write_text("---\ntitle: About us\n---\nHello.\n", encoding="utf-8")
+    (site / "content" / "pages").symlink_to(inside, target_is_directory=True)
+    result = run_cli("build", "--site", site, "--now", NOW)
+    assert result.code == 0, result.stderr
+    assert any("Hello." in p.read_text(encoding="utf-8") for p in (site / "output").rglob("index.html"))
+
+
+def test_content_files_lists_as_paths_sort(tmp_path: Path):
+    """content_files: every file with the suffixes, none hidden, in '_' folders or backups, in the
+    order sorted Paths have, each the Path that joining its folder and name gives."""
+    from generator.sources import content_files
+    names = ["b.md", "a.md", "A.md", "z/y.md", "z/a b é.md", "a.en.md", "_x/no.md", ".h.md", "n.md~", "t.txt",
+             "z/.hidden/no.md", "a-b.md", "a/b.md", "ab.MD"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    found = content_files(tmp_path, (".md",))
+    expected = sorted(tmp_path / n for n in names
+                      if n.lower().endswith(".md") and not any(part.startswith((".", "_")) for part in n.split("/")))
+    assert list(found) == expected and [str(p) for p in found] == [str(p) for p in expected]
+    assert sorted(found.folders) == [tmp_path, tmp_path / "a", tmp_path / "z"] and not found.links
+
+
 @pytest.mark.parametrize("front, fragment", [
     ("image: ../../../../etc/passwd\nimage_alt: x", "does not exist"),
     ("image: /etc/passwd\nimage_alt: x", "does not exist"),
