@@ -5,7 +5,9 @@ rewrite links before the rest of the graph (graph.py) is assembled.
 """
 from __future__ import annotations
 
+import functools
 import posixpath
+import string
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,6 +27,23 @@ class BuildOptions:
 def expand(pattern: str, **values) -> str:
     """Fills a permalink pattern: '/tin-tuc/{slug}/' -> '/tin-tuc/hien-mau/'."""
     return pattern.format(**values)
+
+
+@functools.lru_cache(maxsize=None)
+def _fields_of(pattern: str) -> frozenset[str]:
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(pattern) if name)
+
+
+def expand_dated(pattern: str, slug: str, moment: datetime) -> str:
+    """expand(PATTERN) for an item of date MOMENT: the date's parts are formatted only if the
+    pattern shows them (three strftime calls a post, 10k posts a build, for patterns that mostly
+    show none)."""
+    if not _fields_of(pattern) & _DATE_FIELDS:
+        return pattern.format(slug=slug)
+    return pattern.format(slug=slug, year=f"{moment:%Y}", month=f"{moment:%m}", day=f"{moment:%d}")
+
+
+_DATE_FIELDS = frozenset(("year", "month", "day"))
 
 
 def output_path(path: str) -> str:
@@ -120,8 +139,7 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
         if slug is None:
             continue
         plan.slugs[post.source] = slug
-        plan.urls[post.source] = expand(links["post"], slug=slug, year=f"{post.date:%Y}",
-                                        month=f"{post.date:%m}", day=f"{post.date:%d}")
+        plan.urls[post.source] = expand_dated(links["post"], slug, post.date)
         if shown:
             plan.published.add(post.source)
             if post.draft:
@@ -137,8 +155,7 @@ def plan_urls(config: SiteConfig, content: Content, now: datetime, options: Buil
         if slug is None:
             continue
         plan.slugs[event.source] = slug
-        plan.urls[event.source] = expand(links["event"], slug=slug, year=f"{event.start:%Y}",
-                                         month=f"{event.start:%m}", day=f"{event.start:%d}")
+        plan.urls[event.source] = expand_dated(links["event"], slug, event.start)
         plan.published.add(event.source)
 
     for page in content.pages:

@@ -212,3 +212,22 @@ def test_a_template_error_among_many_pages_stops_the_workers_and_writes_nothing(
     assert result.code == 1
     assert result.stderr.count("templates/post.html:") == 1, result.stderr
     assert not out.exists() and leftovers(tmp_path) == []
+
+
+def test_dated_permalinks_put_each_post_and_drive_under_its_date(tmp_path: Path):
+    """Permalinks that show the date ({year}, {month}, {day}: config.yaml) give each post and drive
+    its date in its address, in the site's time zone, and every link to it follows."""
+    import shutil
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache", "output"))
+    with (site / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write('permalinks: {post: "/{year}/{month}/{day}/{slug}/", event: "/dot/{year}/{slug}/"}\n')
+    result = run_cli("build", "--site", site, "--now", NOW)
+    assert result.code == 0, result.stderr
+    out = site / "output"
+    post = out / "2023" / "12" / "05" / "hien-mau-cuu-nguoi-nghia-cu-cao-dep" / "index.html"
+    assert post.is_file() and (out / "2022" / "06" / "14").is_dir()
+    assert (out / "dot" / "2023" / "dot-mot" / "index.html").is_file()
+    assert (out / "dot" / "2027" / "dot-hai-sap-toi" / "index.html").is_file()
+    links = {urlsplit(a["href"]).path for a in html(out / "index.html").select("a[href]")}
+    assert "/hien-mau/2023/12/05/hien-mau-cuu-nguoi-nghia-cu-cao-dep/" in links  # (the site lives below /hien-mau/)
