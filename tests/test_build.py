@@ -216,7 +216,7 @@ def test_a_template_error_among_many_pages_stops_the_workers_and_writes_nothing(
 
 def test_dated_permalinks_put_each_post_and_drive_under_its_date(tmp_path: Path):
     """Permalinks that show the date ({year}, {month}, {day}: config.yaml) give each post and drive
-    its date in its address, in the site's time zone, and every link to it follows."""
+    its date in its address, and the links to it follow."""
     import shutil
     site = tmp_path / "site"
     shutil.copytree(SITES / "full", site, ignore=shutil.ignore_patterns(".cache", "output"))
