@@ -196,25 +196,19 @@ class Found(list):
         self.folders: list[Path] = []
 
 
-def _slash(folder: Path, name: str) -> Path:
-    return folder / name
-
-
-def _fast_child(folder: Path, name: str) -> Path:
-    return folder._make_child_relpath(name)
-
-
 def _pick_child():
     """FOLDER / NAME for a plain NAME (a directory entry's), made without parsing NAME again where
     this Python's pathlib has the private helper its own glob uses (a third of the cost of ``/``:
     10k posts listed each build), checked to give the same Path; ``/`` otherwise."""
+    fast = getattr(Path, "_make_child_relpath", None)
     try:
         probe = Path("/a b", "c")
-        if _fast_child(probe, "d é.md") == probe / "d é.md" and str(_fast_child(probe, "x")) == str(probe / "x"):
-            return _fast_child
+        if fast is not None and fast(probe, "d é.md") == probe / "d é.md" \
+                and str(fast(probe, "x")) == str(probe / "x"):
+            return fast
     except Exception:  # noqa: BLE001 - another pathlib: the public way
         pass
-    return _slash
+    return Path.__truediv__
 
 
 _child = _pick_child()

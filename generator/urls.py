@@ -39,8 +39,8 @@ def expand_dated(pattern: str, slug: str, moment: datetime) -> str:
     pattern shows them (three strftime calls a post, 10k posts a build, for patterns that mostly
     show none)."""
     if not _fields_of(pattern) & _DATE_FIELDS:
-        return pattern.format(slug=slug)
-    return pattern.format(slug=slug, year=f"{moment:%Y}", month=f"{moment:%m}", day=f"{moment:%d}")
+        return expand(pattern, slug=slug)
+    return expand(pattern, slug=slug, year=f"{moment:%Y}", month=f"{moment:%m}", day=f"{moment:%d}")
 
 
 _DATE_FIELDS = frozenset(("year", "month", "day"))
