@@ -66,7 +66,10 @@ def unsafe_scheme(url: str) -> str | None:
     Only http(s), mailto, tel and relative links pass; browsers ignore spaces and control
     characters inside a scheme ("java\tscript:"), so they are removed before looking.
     """
-    stripped = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
+    if url.isascii() and url.isprintable() and " " not in url:
+        stripped = url  # nothing to remove (the usual link): no look at each character
+    else:
+        stripped = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
     try:
         parts = urlsplit(stripped)
     except ValueError:

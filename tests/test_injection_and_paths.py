@@ -158,3 +158,32 @@ def test_slugs_and_permalinks_cannot_escape_the_output(site: Path, tmp_path: Pat
 
 def test_zz_count(site):
     record_hostile_cases("injection and path attacks", 2 * len(UNSAFE) + 7)
+
+
+def _unsafe_scheme_reference(url: str):
+    """schema.unsafe_scheme as first written: every character looked at, spaces and controls dropped."""
+    from urllib.parse import urlsplit
+
+    from generator.schema import SAFE_URL_SCHEMES
+    stripped = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
+    try:
+        parts = urlsplit(stripped)
+    except ValueError:
+        return ""
+    return parts.scheme if parts.scheme and parts.scheme.lower() not in SAFE_URL_SCHEMES else None
+
+
+def test_unsafe_scheme_takes_the_short_way_only_where_nothing_is_dropped():
+    """An ASCII address with no space or control character skips the look at each character: the
+    verdict is the same for every address, whichever way it went."""
+    import random
+
+    from generator.schema import unsafe_scheme
+    alphabet = "abjJsSvV:/.-_#?&=%[]@ \t\n\r\x00\x0b\x1f\x7f\u00a0\u2028\u3000ảđ"
+    rng = random.Random(5)
+    urls = UNSAFE + ["java\u00a0script:x", "java\x7fscript:x", "java\u3000script:x", "//[x", "//[::1]/a", "mailto:a@b",
+                     "../pages/dieu-kien.md", "ảnh.jpg", "https://vi.wikipedia.org/wiki/Hiến_máu"]
+    urls += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(5000)]
+    urls += [prefix + "script:" + rest for prefix in ("java", "ja va", "java\t", "data") for rest in ("x", "alert(1)")]
+    for url in urls:
+        assert unsafe_scheme(url) == _unsafe_scheme_reference(url), repr(url)
