@@ -187,3 +187,24 @@ def test_unsafe_scheme_takes_the_short_way_only_where_nothing_is_dropped():
     urls += [prefix + "script:" + rest for prefix in ("java", "ja va", "java\t", "data") for rest in ("x", "alert(1)")]
     for url in urls:
         assert unsafe_scheme(url) == _unsafe_scheme_reference(url), repr(url)
+
+
+def test_the_sanitizer_made_once_cleans_as_nh3_clean_does():
+    """markdown.sanitize keeps one nh3.Cleaner: the output is nh3.clean's with the same allowlist,
+    for hostile fragments and random mixes of tags, attributes and addresses."""
+    import random
+
+    import nh3
+
+    from generator.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, sanitize
+    fragments = ['<iframe src="https://evil.example"></iframe>', '<p style="x" onmouseover="alert(1)">p</p>',
+                 '<a href="javascript:alert(1)">a</a>', '<a href="java\tscript:x" target="_blank" rel="x">a</a>',
+                 '<img src="data:image/png;base64,AA" onerror="x">', '<script>alert(1)</script>', "<!-- c -->",
+                 '<a href="tel:+84123">t</a>', '<a href="mailto:a@b.vn" hreflang="vi">m</a>', "<svg><g/></svg>",
+                 '<td colspan="2" bgcolor="red">x</td>', '<h2 id="muc-1" class="c">Mục</h2>', "<b><i>x</b></i>",
+                 '<time datetime="2026-11-27">27/11</time>', "&lt;&amp;&#106;", "<style>p{}</style>", "Hiến máu"]
+    rng = random.Random(7)
+    cases = fragments + ["".join(rng.choice(fragments) for _ in range(rng.randint(1, 6))) for _ in range(500)]
+    for case in cases:
+        assert sanitize(case) == nh3.clean(case, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None,
+                                           url_schemes={"http", "https", "mailto", "tel"}), case
