@@ -24,7 +24,7 @@ from markdown.util import AMP_SUBSTITUTE, HTML_PLACEHOLDER_RE
 
 from generator.cache import digest, fingerprint
 from generator.models import Body, decoded, utf8_of, with_utf8
-from generator.schema import unsafe_scheme
+from generator.schema import SAFE_URL_SCHEMES, unsafe_scheme
 
 # "extra" (its parts, in its order), sane_lists, smarty and toc
 EXTENSIONS = ["fenced_code", "footnotes", "attr_list", "def_list", "tables", "abbr", "md_in_html", "sane_lists",
@@ -394,7 +394,7 @@ class MarkdownRenderer:
 # Made once: nh3.clean() turns its Python sets into the sanitizer's own on every call, ~20 µs of a
 # ~100 µs body; a Cleaner keeps them (the same output: tests/test_injection_and_paths.py compares).
 _CLEANER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None,
-                       url_schemes={"http", "https", "mailto", "tel"})
+                       url_schemes=set(SAFE_URL_SCHEMES))  # the schemes a Markdown link may have
 
 
 def sanitize(html: str) -> str:
