@@ -180,15 +180,18 @@ def floor(site: Path, processes: int) -> list[str]:
     return [sys.executable, "-c", code, str(site), str(processes)]
 
 
+def summary(runs: list[tuple[float, int]]) -> tuple[float, int]:
+    """(median seconds, highest peak memory) of RUNS, each (seconds, MB) as ``timed`` gives it."""
+    return statistics.median(seconds for seconds, _ in runs), max(mem for _, mem in runs)
+
+
 def median_run(cmd, cwd, runs, before=None):
-    times, mems = [], []
+    done = []
     for _ in range(runs):
         if before:
             before()
-        seconds, mem = timed(cmd, cwd)
-        times.append(seconds)
-        mems.append(mem)
-    return statistics.median(times), max(mems)
+        done.append(timed(cmd, cwd))
+    return summary(done)
 
 
 def serve_latency(site: Path, runs: int) -> float | None:
@@ -284,8 +287,7 @@ def main() -> int:
                     remove(floor_out)
                     cold.setdefault(f"p{processes}", []).append(timed(floor(floor_site, processes), sites[names[0]]))
             for key, runs in cold.items():
-                median = statistics.median(seconds for seconds, _ in runs), max(mem for _, mem in runs)
-                results[("floor", n, key) if key in ("p1", "p2") else (key, n, "cold")] = median
+                results[("floor", n, key) if key in ("p1", "p2") else (key, n, "cold")] = summary(runs)
             for name, tool in tools.items():
                 site = sites[name]
                 print(f"  {name}: no change", file=sys.stderr)
