@@ -25,3 +25,16 @@ def test_benchmark_runs_on_fifty_posts():
                             text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "| outreach | 50 |" in result.stdout and "floor, 2 processes" in result.stdout
+
+
+def test_renderer_comparison_measures_outreach_and_the_floor():
+    """bench/renderers.py's own part (the alternatives it installs with pip are left out here)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import corpus
+        import renderers
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    bodies = [a.body for a in corpus.articles(5, 1)]
+    found = renderers.ours_and_floor(bodies, repeats=1)
+    assert len(found) == 3 and all(seconds > 0 for seconds in found.values())  # (no timing is judged)
