@@ -175,7 +175,12 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
     else:
         results = (_settle(env, keys, store, sink, out) for out in outputs)
     try:
-        for out, (taken, data, ident, indexed, read, key, problem, made) in zip(outputs, results):
+        for out, result in zip(outputs, results):
+            if type(result) is int:  # taken from the last build, the very file in place (_settle): its inode
+                _, _, ident, indexed, _ = store.get(out.path)  # (used by this build)
+                sink.taken(out.path, result, ident, indexed)
+                continue
+            taken, data, ident, indexed, read, key, problem, made = result
             if made is not None and fragments is not None:  # the cached parts this page made or used
                 fragments.merge(made)
             if taken:
@@ -197,16 +202,24 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
         results.close()  # a template error stops the loop early: the workers are stopped now, not when collected
 
 
-def _settle(env: jinja2.Environment, keys: "PageKeys | None", store: Store | None, sink, out, writer=None) -> tuple:
+def _settle(env: jinja2.Environment, keys: "PageKeys | None", store: Store | None, sink, out,
+            writer=None) -> tuple | int:
     """(taken from the last build, data, identity, marked for the search index, the site parts read,
     the page's cache key, a problem or None) for the page OUT: what the last build made of it, if
-    its key is unchanged and the sink still has it, else it rendered."""
+    its key is unchanged and the sink still has it, else it rendered.
+
+    In a worker (WRITER: the sink's ``direct``), a page taken from the last build whose very file
+    the recycled tree holds already (most of them, in a publish) is told by its inode alone: the
+    parent has the rest in the store, and the books of 12k such pages are what it spends the end
+    of a publish on (``Staging.taken``)."""
     entry = store.data.get(out.path) if store is not None else None
     if entry is not None:
         key, read, ident, indexed, kept = entry
         if keys.key(out, read) == key:
             data = kept if kept is not None else sink.previous(out.path, ident)
             if data is not None:
+                if writer is not None and writer.in_place(out.path, data):
+                    return data.inode
                 return True, data, ident, indexed, read, key, None, None
     return (False, *_render_one(env, keys, out, writer), env.fragments.take() if env.fragments else None)
 

@@ -287,6 +287,42 @@ def test_builds_that_recycle_the_spare_give_the_same_bytes(site: Path, tmp_path:
     assert build(site, tmp_path / "a") == reference(site, tmp_path, tmp_path / "before")  # recycles it
 
 
+def test_publishes_past_the_parallel_threshold_give_the_same_bytes(site: Path, tmp_path: Path, monkeypatch):
+    """Past 300 pages the page workers settle the pages; one taken from the last build whose very
+    file the recycled tree holds comes back to the parent as its inode alone (render._settle,
+    Staging.taken). Two publishes of a site of ~370 pages, each adding a post: most pages are
+    taken so, and each build's bytes are those of a build without the cache."""
+    from datetime import datetime
+
+    from generator import write
+    from generator.build import build as run_build
+    posts = site / "content" / "posts"
+    for n in range(320):
+        (posts / f"2020-02-01-dem-{n}.md").write_text(
+            f"---\ntitle: Bài đệm {n}\ndate: 2020-02-01 08:{n % 60:02d}\ntags: [chủ đề {n % 5}]\n---\nĐoạn {n}.\n",
+            encoding="utf-8")
+    now, out = datetime.fromisoformat(NOW), tmp_path / "a"
+    assert run_build(site, out, now=now).pages > 300
+    by_inode = []  # what Staging.in_place said of each page told by its inode alone
+    real = write.Staging.in_place
+
+    def in_place(self, rel, inode, ident, indexed, safe=None):
+        done = real(self, rel, inode, ident, indexed, safe)
+        if safe is None:
+            by_inode.append(done)
+        return done
+
+    monkeypatch.setattr(write.Staging, "in_place", in_place)
+    for n in (1, 2):  # the first publish makes the spare from the output; the second recycles the first's
+        (posts / f"2025-01-0{n}-moi.md").write_text(
+            f"---\ntitle: Bài mới {n}\ndate: 2025-01-0{n}\ntags: [chủ đề 1]\n---\nMới {n}.\n", encoding="utf-8")
+        shutil.copytree(out, tmp_path / f"before-{n}")
+        by_inode.clear()
+        pages = run_build(site, out, now=now).pages
+        assert tree_bytes(out) == reference(site, tmp_path, tmp_path / f"before-{n}")
+        assert by_inode.count(True) > pages // 2 and False not in by_inode
+
+
 def test_page_store_keeps_identities_not_bytes(site: Path, tmp_path: Path):
     """A command-line build's page cache records what each page was, not its bytes: an unchanged page
     is linked from the last output. Its stores are written in chunks; one cut short is not used."""

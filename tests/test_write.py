@@ -145,6 +145,29 @@ def test_spare_is_recycled_and_never_written_through(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "output"]
 
 
+def test_pages_taken_by_their_inode_are_kept_in_place_or_else_linked(tmp_path: Path):
+    """A page worker tells a page taken from the last build whose very file the recycled tree
+    holds by its inode alone (Staging.taken); where the tree has changed there since (here, a
+    stray file in place of the recycled one), the page is put as usual, linked from the output."""
+    from generator.sinks import identity
+    from generator.write import Staging
+    out, spare, manifest = two_builds(tmp_path)
+    inodes = {rel: (out / rel).stat().st_ino for rel in SITE_V1}
+    with Staging(out, manifest, spare) as staging:
+        staging.direct()  # the staging folder, the spare recycled into it (as before the page workers start)
+        os.unlink(staging.staging / "b" / "index.html")
+        (staging.staging / "b" / "index.html").write_bytes(b"stray")
+        staging.present_files["b/index.html"] = (staging.staging / "b" / "index.html").stat().st_ino
+        for rel in ("a/index.html", "b/index.html"):
+            staging.taken(rel, inodes[rel], identity(SITE_V1[rel]), False)
+        for rel in ("index.html", "c.txt"):
+            staging.put(rel, SITE_V1[rel])
+        staging.finish()
+    assert tree_bytes(out) == {MARKER: b"", **SITE_V1}
+    assert {rel: (out / rel).stat().st_ino for rel in SITE_V1} == inodes  # each the last build's file
+    assert staging.written == 0
+
+
 def test_recycled_spare_never_follows_links_and_drops_strays(tmp_path: Path):
     out, spare, manifest = two_builds(tmp_path)
     outside = tmp_path / "outside"
