@@ -296,6 +296,7 @@ def test_publishes_past_the_parallel_threshold_give_the_same_bytes(site: Path, t
 
     from generator import write
     from generator.build import build as run_build
+    from generator.parallel import can_fork
     posts = site / "content" / "posts"
     for n in range(320):
         (posts / f"2020-02-01-dem-{n}.md").write_text(
@@ -320,7 +321,8 @@ def test_publishes_past_the_parallel_threshold_give_the_same_bytes(site: Path, t
         by_inode.clear()
         pages = run_build(site, out, now=now).pages
         assert tree_bytes(out) == reference(site, tmp_path, tmp_path / f"before-{n}")
-        assert by_inode.count(True) > pages // 2 and False not in by_inode
+        if can_fork():  # (one core, or threads running: no page workers, every page is put as before)
+            assert by_inode.count(True) > pages // 2 and False not in by_inode
 
 
 def test_page_store_keeps_identities_not_bytes(site: Path, tmp_path: Path):
