@@ -5,7 +5,8 @@ a renderer (bench/README.md, "Design-level next steps" 4). Not part of `make tes
 
 Measured, each the best of --repeats passes over the same N bodies (corpus.py, seed 1):
 - Outreach's Markdown step as a build runs it in its workers (generator.markdown: Python-Markdown
-  with the extensions each body needs, link rewriting, nh3 sanitising; and the checks' scan);
+  with the extensions each body needs, link rewriting, nh3 sanitising; and the checks' scan), and
+  the part of it a change of renderer would replace: its convert alone;
 - Python-Markdown with `extra` and `toc`, one instance reset between bodies (the bench's floor);
 - markdown-it-py (CommonMark and tables), mistune 3 (tables, footnotes) and cmarkgfm (GitHub's
   cmark, in C): installed by this script into a venv under --tools-dir, never into the project.
