@@ -234,20 +234,18 @@ class Staging(Sink):
         """Puts the page at REL that a page worker found to be, in the recycled tree, the very file
         INODE the last build wrote there (``FolderWriter.in_place``), told by its inode alone: no
         Kept made, sent and unpickled for each of 12k pages (~40 ms of a publish at N=10,000)."""
-        if not self.in_place(rel, inode, ident, indexed):  # the tree changed there since: as put does
-            safe = safe_relpath(rel)
+        safe = safe_relpath(rel)
+        if not self.in_place(rel, inode, ident, indexed, safe):  # the tree changed there since: as put does
             self.put(rel, Kept(ident, os.path.join(self.old_dir, safe), inode, safe), ident, indexed)
 
     def in_place(self, rel: str, inode: int, ident: str, indexed: bool, safe: str | None = None) -> bool:
         """The books of ``_in_place`` for the page at REL, whose file in the output is INODE, if the
         recycled tree holds that file there (and its folder); False, having done nothing, if not."""
         safe = safe or safe_relpath(rel)
-        folder = posixpath.dirname(safe)
         before = self.recorded.get(rel)
-        if (before is None or self.present_files.get(safe) != inode or safe in self.present_folders
-                or (folder not in self.made and folder not in self.present_folders)):
+        if before is None or not _recycled_here(safe, inode, self.present_files, self.present_folders, self.made):
             return False
-        self.made.add(folder)
+        self.made.add(posixpath.dirname(safe))
         self._record(rel, ident, indexed)
         del self.present_files[safe]
         self._kept(rel, safe, before, inode)
@@ -340,9 +338,8 @@ class FolderWriter:
         that very file in the recycled tree, its folder there too: then the parent need only keep
         the books (``Staging.taken``)."""
         safe = getattr(data, "safe", "")
-        return (bool(safe) and rel in self.recorded and self.present_files.get(safe) == data.inode
-                and safe not in self.present_folders and posixpath.dirname(safe) in self.present_folders
-                and data.path == os.path.join(self.old, safe))
+        return (bool(safe) and rel in self.recorded and data.path == os.path.join(self.old, safe)
+                and _recycled_here(safe, data.inode, self.present_files, self.present_folders))
 
     def _file_above(self, safe: str) -> bool:
         """Whether the recycled tree has a file where a folder of SAFE goes."""
@@ -354,6 +351,16 @@ class FolderWriter:
                 return True
             folder = posixpath.dirname(folder)
         return False
+
+
+def _recycled_here(safe: str, inode: int, present_files: dict[str, int], present_folders: set[str],
+                   made: set[str] = frozenset()) -> bool:
+    """Whether the recycled tree holds the file INODE at SAFE, and the folder it is in (recycled, or
+    MADE by this build already): what Staging and its page workers' FolderWriter both ask of a page
+    taken from the last build before they only keep its books."""
+    folder = posixpath.dirname(safe)
+    return (present_files.get(safe) == inode and safe not in present_folders
+            and (folder in made or folder in present_folders))
 
 
 KEPT = "kept"  # what _make_way says when the last build's file is at the path

@@ -304,16 +304,24 @@ def test_publishes_past_the_parallel_threshold_give_the_same_bytes(site: Path, t
             encoding="utf-8")
     now, out = datetime.fromisoformat(NOW), tmp_path / "a"
     assert run_build(site, out, now=now).pages > 300
-    by_inode = []  # what Staging.in_place said of each page told by its inode alone
-    real = write.Staging.in_place
+    by_inode = []  # for each page told by its inode alone: whether only its books were kept (no put)
+    real_taken, real_put = write.Staging.taken, write.Staging.put
 
-    def in_place(self, rel, inode, ident, indexed, safe=None):
-        done = real(self, rel, inode, ident, indexed, safe)
-        if safe is None:
-            by_inode.append(done)
-        return done
+    def taken(self, rel, inode, ident, indexed):
+        by_inode.append(True)
+        self.taking = True
+        try:
+            real_taken(self, rel, inode, ident, indexed)
+        finally:
+            self.taking = False
 
-    monkeypatch.setattr(write.Staging, "in_place", in_place)
+    def put(self, rel, *args, **kwargs):
+        if getattr(self, "taking", False):  # taken() fell back on put: the tree was not as the worker saw it
+            by_inode[-1] = False
+        real_put(self, rel, *args, **kwargs)
+
+    monkeypatch.setattr(write.Staging, "taken", taken)
+    monkeypatch.setattr(write.Staging, "put", put)
     for n in (1, 2):  # the first publish makes the spare from the output; the second recycles the first's
         (posts / f"2025-01-0{n}-moi.md").write_text(
             f"---\ntitle: Bài mới {n}\ndate: 2025-01-0{n}\ntags: [chủ đề 1]\n---\nMới {n}.\n", encoding="utf-8")
