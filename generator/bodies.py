@@ -22,13 +22,13 @@ PARALLEL_FROM = 150  # below this many misses, starting processes costs more tha
 _renderer: MarkdownRenderer | None = None  # one per worker process
 
 
-def _render_chunk(job: tuple[UrlPlan, bool], bodies: list[Body]) -> list[tuple[Rendered, "Scan"]]:
+def _render_chunk(job: tuple[UrlPlan, bool, frozenset[str]], bodies: list[Body]) -> list[tuple[Rendered, "Scan"]]:
     from generator.checks import scan  # checks imports this module
     global _renderer
+    plan, trust_html, words = job
     if _renderer is None:
-        plan, trust_html = job
         _renderer = MarkdownRenderer(plan.resolve, trust_html=trust_html)
-    return [(_renderer.render(body), scan(body.markdown)) for body in bodies]
+    return [(_renderer.render(body), scan(body.markdown, body.path in words)) for body in bodies]
 
 
 def _key(body: Body, trust_html: bool) -> str:  # one text of NUL-separated fields (no path holds NUL)
@@ -44,10 +44,11 @@ def published_bodies(content: Content, plan: UrlPlan) -> list[Body]:
 
 
 def render_bodies(bodies: list[Body], plan: UrlPlan, trust_html: bool, store: Store | None,
-                  parallel: bool = True) -> tuple[dict[str, Rendered], dict[str, "Scan"]]:
+                  parallel: bool = True, words: frozenset[str] = frozenset()) -> tuple[dict[str, Rendered], dict[str, "Scan"]]:
     """({path: Rendered}, {path: Scan}). The bodies rendered on several cores are scanned for the
-    checks there too (checks.scan: ~0.3 ms a body, done in the parent otherwise); the Scan of the
-    others, cached or rendered here, is left to the checks and their cache."""
+    checks there too (checks.scan: ~0.1 ms a body, done in the parent otherwise), the words counted
+    of those whose path is in WORDS (checks.wants_words); the Scan of the others, cached or rendered
+    here, is left to the checks and their cache."""
     results: dict[str, Rendered] = {}
     scans: dict[str, Scan] = {}
     misses: list[Body] = []
@@ -58,7 +59,7 @@ def render_bodies(bodies: list[Body], plan: UrlPlan, trust_html: bool, store: St
         else:
             misses.append(body)
     if parallel and len(misses) >= PARALLEL_FROM and can_fork():
-        for body, (result, scanned) in zip(misses, fork_map(_render_chunk, (plan, trust_html), misses)):
+        for body, (result, scanned) in zip(misses, fork_map(_render_chunk, (plan, trust_html, words), misses)):
             results[body.path] = result
             scans[body.path] = scanned
     else:

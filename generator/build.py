@@ -16,7 +16,7 @@ from generator.bodies import published_bodies, render_bodies
 from generator.cache import BuildCache, Store, gc_paused
 from generator.parallel import in_child
 from generator.carried import calendars_for
-from generator.checks import Scan, run_checks
+from generator.checks import Scan, run_checks, wants_words
 from generator.assets import Assets
 from generator.config import SiteConfig, load_config
 from generator.content import load_content
@@ -68,7 +68,7 @@ def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig, errors:
                     store: Store | None = None) -> tuple[dict[str, Rendered], dict[str, Scan]]:
     """({path: Rendered}, {path: what the checks need from the body, when it was found already})."""
     bodies = published_bodies(content, plan)
-    rendered, scans = render_bodies(bodies, plan, config.trust_html, store)
+    rendered, scans = render_bodies(bodies, plan, config.trust_html, store, words=wants_words(content))
     for body in bodies:
         result = rendered[body.path]
         for target, line, col in result.broken_links:

@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import INVALID, NOW, ROOT, copy_site, run_cli, tree_bytes
 from generator.checks import number_kind
@@ -192,6 +194,64 @@ def test_checks_run_apart_find_the_same_and_fill_the_cache(tmp_path: Path):
                         set(cache.checks.used))
     assert found[True] == found[False]
     assert found[True][0] and found[True][1]  # problems found, scans kept
+
+
+def test_a_post_whose_summary_is_removed_later_is_counted_then(tmp_path: Path):
+    """Words are counted only for posts without a summary (checks.wants_words), in the workers and
+    here alike; a scan kept in the cache without them gets them when the summary goes away."""
+    from generator import bodies
+
+    site = copy_site("full", tmp_path)
+    for n in range(bodies.PARALLEL_FROM + 10):  # past it, bodies are rendered and scanned in workers
+        (site / "content" / "posts" / f"2020-01-01-dem-{n}.md").write_text(
+            f"---\ntitle: Bài đệm {n}\ndate: 2020-01-01\nsummary: Bài đệm.\n---\n" + "Chữ " * (400 + n) + "\n",
+            encoding="utf-8")
+    post = site / "content" / "posts" / "2020-01-01-dem-7.md"
+
+    def warned(*extra: str) -> list[str]:
+        result = run_cli("build", "--site", site, "--output", tmp_path / "out", "--now", NOW, *extra)
+        assert result.code == 0, result.stderr
+        return [line for line in result.stderr.splitlines()  # (the site speaks Vietnamese: 'từ', words)
+                if "'summary'" in line and line.startswith("content/posts/2020-01-01-dem-")]
+
+    assert warned() == [] and (site / ".cache").is_dir()  # the cache filled: scans without words
+    post.write_text(post.read_text(encoding="utf-8").replace("summary: Bài đệm.\n", ""), encoding="utf-8")
+    assert len(warned()) == 1 and "(407 từ)" in warned()[0]  # through the cached scan, kept then
+    assert warned() == warned("--no-cache")  # as made anew
+    post.write_text(post.read_text(encoding="utf-8").replace("date:", "summary: Có.\ndate:"), encoding="utf-8")
+    assert warned() == []
+
+
+# The link pattern before it began at the bracket (the image's '!' found before it): the reference
+# the scanner is compared with.
+_FORMER_LINK = re.compile(
+    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
+    r"\(\s*(?P<target><[^>\n]*>|(?:[^\s()]|\([^\s()]*\))*)"
+    r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
+
+
+def _former_links(line: str, offset: int = 0):
+    if "](" not in line:
+        return
+    for m in _FORMER_LINK.finditer(line):
+        yield (offset + m.start() + 1, m["bang"] == "!", m["text"], m["target"].strip("<>"),
+               (offset + m.start("target"), offset + m.end("target")))
+        yield from _former_links(m["text"], offset + m.start("text"))
+
+
+LINK_PIECES = ["!", "[", "]", "(", ")", "](", "![", "\\", "<", ">", " ", "\"t\"", "'", "x", "ảnh", "a.md",
+               "#m", "https://e.vn/a", "[]", "()", "\n", "]: ", "[r]"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=30).map("".join))
+def test_the_link_scan_finds_what_the_former_pattern_found(text: str):
+    """checks._links finds the links and images the former pattern found, at the same columns."""
+    from generator.checks import _links, scan
+
+    for line in text.split("\n"):
+        assert list(_links(line)) == list(_former_links(line))
+    scan(text)  # and the whole scan runs on it
 
 
 def test_work_done_in_a_child_comes_back_or_is_done_here():
