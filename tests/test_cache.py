@@ -461,6 +461,27 @@ def test_unchanged_post_views_are_reused_with_their_fingerprint(site: Path):
     assert third[edited].date == second[edited].date and str(third[edited].date.tzinfo) == "Asia/Bangkok"
 
 
+def test_the_page_workers_inherit_every_post_view_hashed(site: Path, tmp_path: Path):
+    """PageKeys.prepare hashes every post view before the page workers are forked, in a cold build
+    (no page recorded yet) too: they show them in cards and page keys, and a worker hashing an
+    inherited view pays for copying every memory page of it that it touches (in a cold build each
+    worker hashed most of them)."""
+    from generator.build import load_site
+    from generator.cache import Store
+    from generator.errors import ErrorCollector
+    from generator.render import PageKeys
+    from generator.theme import Theme
+    from generator.urls import BuildOptions
+
+    graph = load_site(site, BuildOptions(), datetime.fromisoformat(NOW), ErrorCollector())[1][0]
+    for view in graph.posts:  # (a view kept from a site assembled before in this process keeps its hash)
+        view.__dict__.pop("_fingerprint", None)
+    keys = PageKeys(graph, Theme.for_site(site))
+    keys.prepare(Store(tmp_path / "pages.pickle", code_version()))
+    assert graph.posts and all("_fingerprint" in view.__dict__ for view in graph.posts)
+    assert all(view.__dict__["_fingerprint"] == fingerprint(view, {}) for view in graph.posts)
+
+
 def test_a_store_grows_by_appending_and_is_rewritten_when_entries_go(tmp_path: Path):
     """Adding one post must not write every model again: what was put is appended (a later entry
     replaces an earlier one); dropping entries, or too many repeats, writes the file afresh; an
