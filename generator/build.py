@@ -29,7 +29,7 @@ from generator.images import prepare as prepare_images
 from generator.markdown import Rendered
 from generator.models import Content
 from generator.outputs import calendar, feeds, machine_outputs
-from generator.render import render_pages
+from generator.render import compile_apart, render_pages
 from generator.search import bundle_in_memory, index_site
 from generator.theme import Theme
 from generator.uptodate import Inputs, Record, Records
@@ -174,9 +174,15 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
             _fail(site_dir, config, errors)
         machine = in_child(_machine, sites, generators, stores)
 
-    for each in sites:
-        render_pages(each, theme, errors, sink, cache.pages, parallel=True, compiled=cache.templates,
-                     fragments=cache.fragments, ready=None if each is not site else checks_passed)
+    compiling = compile_apart(site, theme, cache.templates)  # while the graph is hashed and the checks end
+    try:
+        for each in sites:
+            render_pages(each, theme, errors, sink, cache.pages, parallel=True, compiled=cache.templates,
+                         fragments=cache.fragments, ready=None if each is not site else checks_passed,
+                         compiling=compiling if each is site else None)
+    finally:
+        if compiling is not None:
+            compiling()  # (taken in even when the build stops early: its child is not left waiting)
     (generated, clashes), deltas = machine()
     for store, delta in zip(stores, deltas):
         if store is not None:

@@ -22,7 +22,7 @@ from generator.errors import ErrorCollector, Loc, N_
 from generator.flyer import first_list, qr_svg
 from generator.graph import Site
 from generator.i18n import date_pattern, load_catalogue
-from generator.parallel import can_fork, fork_iter
+from generator.parallel import can_fork, fork_iter, in_child
 from generator.seo import Metadata, json_for_script
 from generator.theme import Theme
 from generator.sinks import identity
@@ -144,7 +144,8 @@ ALWAYS_READ = ("config", "urls", "images")  # read by head tags (seo.py) and pic
 
 def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: Store | None = None,
                  parallel: bool = False, compiled: Store | None = None,
-                 fragments: Store | None = None, ready: Callable[[], None] | None = None) -> None:
+                 fragments: Store | None = None, ready: Callable[[], None] | None = None,
+                 compiling: Callable[[], None] | None = None) -> None:
     """Puts every page of SITE into SINK (sinks.py) as it is rendered. With a cache STORE, a page is
     re-rendered only if something it read changed: the theme, the config, its own data, or a part of
     the site graph its template touched. The store keeps the identity of a page's bytes, not the
@@ -156,7 +157,8 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
     (and written, with the sink's ``direct`` writer): the parent only keeps the books, in order.
     FRAGMENTS: the store of the parts of pages the theme marks ``{% cache %}`` (FragmentCache).
     READY, if given, is called before the first page is made (once the page keys' parts are
-    hashed): it may raise to stop the build."""
+    hashed): it may raise to stop the build. COMPILING: the theme being compiled in a child
+    (compile_apart), waited for before the templates are loaded for the workers."""
     env = environment(site, theme, compiled)
     keys = PageKeys(site, theme) if store is not None else None  # hashing is work only a cache needs
     env.fragments = Fragments(keys, fragments) if keys is not None else None
@@ -164,13 +166,14 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
         fragments.floor = max(fragments.floor, len(site.outputs))
     outputs = site.outputs
     forked = parallel and len(outputs) >= PARALLEL_PAGES and can_fork()
-    if forked:
-        _preload(env)  # compiled once here, not once in every worker
-        if keys is not None:
-            keys.prepare(store)
+    if forked and keys is not None:
+        keys.prepare(store)
     if ready is not None:
         ready()
     if forked:
+        if compiling is not None:
+            compiling()
+        _preload(env)  # compiled once here (or taken from COMPILING's child), not once in every worker
         results = fork_iter(_settle_many, (env, keys, store, sink, sink.direct()), outputs)
     else:
         results = (_settle(env, keys, store, sink, out) for out in outputs)
@@ -227,6 +230,32 @@ def _settle(env: jinja2.Environment, keys: "PageKeys | None", store: Store | Non
 def _settle_many(state, outs) -> list:
     env, keys, store, sink, writer = state
     return [_settle(env, keys, store, sink, out, writer) for out in outs]
+
+
+def compile_apart(site: Site, theme: Theme, compiled: Store | None) -> Callable[[], None] | None:
+    """Compiles SITE's theme in a forked child while the build hashes the site graph and finishes
+    its checks, when its pages will be rendered by the page workers and nothing of the theme is
+    compiled yet, in this process or the cache (a cold build: ~0.1 s, one core idle otherwise).
+    Returns what to call before the templates are loaded (render_pages' COMPILING; again
+    harmlessly, and at the latest when the build stops): it takes the child's bytecode into this
+    process's (templatecache), whence ``_preload`` loads them; None if there is nothing to do apart."""
+    if (len(site.outputs) < PARALLEL_PAGES or not can_fork() or templatecache.known()
+            or (compiled is not None and compiled.data)):
+        return None
+    result = in_child(_compiled_theme, site, theme)
+    waiting = [result]
+
+    def take() -> None:
+        if waiting:
+            templatecache.adopt(waiting.pop()())
+
+    return take
+
+
+def _compiled_theme(site: Site, theme: Theme) -> dict[str, bytes]:
+    """The bytecode of every template of THEME, as SITE's environment compiles it."""
+    _preload(environment(site, theme))
+    return templatecache.known()
 
 
 def _preload(env: jinja2.Environment) -> None:

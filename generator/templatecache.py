@@ -14,6 +14,17 @@ import jinja2
 _CODE: dict[str, bytes] = {}  # this process's compiled templates: bucket key -> bytecode
 
 
+def known() -> dict[str, bytes]:
+    """What this process has compiled (a copy)."""
+    return dict(_CODE)
+
+
+def adopt(code: dict[str, bytes]) -> None:
+    """Takes in CODE, compiled by another process (``known`` there): bytecode is checked against
+    its template's source when loaded, as any."""
+    _CODE.update(code)
+
+
 def shared(store=None) -> "MemoryBytecodeCache":
     """The process's compiled templates, in front of STORE (the build cache's, or None)."""
     return MemoryBytecodeCache(store, _CODE)

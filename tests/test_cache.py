@@ -333,6 +333,32 @@ def test_publishes_past_the_parallel_threshold_give_the_same_bytes(site: Path, t
             assert by_inode.count(True) > pages // 2 and False not in by_inode
 
 
+def test_a_cold_build_compiles_the_theme_in_a_child(site: Path, tmp_path: Path, monkeypatch):
+    """With nothing of the theme compiled, in this process or the cache, a build whose pages the
+    page workers make compiles the theme in a forked child while it hashes the site graph
+    (render.compile_apart), and loads the child's code: this process compiles no template, and the
+    bytes are those of a build without the cache."""
+    import jinja2
+
+    from generator import templatecache
+    from generator.build import build as run_build
+    from generator.parallel import can_fork
+    for n in range(320):
+        (site / "content" / "posts" / f"2020-02-01-dem-{n}.md").write_text(
+            f"---\ntitle: Bài đệm {n}\ndate: 2020-02-01 08:{n % 60:02d}\n---\nĐoạn {n}.\n", encoding="utf-8")
+    monkeypatch.setattr(templatecache, "_CODE", {})  # a new process: nothing compiled yet
+    compiled = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, source, *rest, **kw: compiled.append(source) or real(self, source, *rest, **kw))
+    out = tmp_path / "a"
+    assert run_build(site, out, now=datetime.fromisoformat(NOW)).pages > 300
+    assert tree_bytes(out) == reference(site, tmp_path)
+    assert len(templatecache.known()) > 10  # every template's code, here now
+    if can_fork():  # (one core, or threads running: no workers, no child; compiled here as before)
+        assert compiled == []
+
+
 def test_page_store_keeps_identities_not_bytes(site: Path, tmp_path: Path):
     """A command-line build's page cache records what each page was, not its bytes: an unchanged page
     is linked from the last output. Its stores are written in chunks; one cut short is not used."""
