@@ -22,7 +22,7 @@ from generator.errors import ErrorCollector, Loc, N_
 from generator.flyer import first_list, qr_svg
 from generator.graph import Site
 from generator.i18n import date_pattern, load_catalogue
-from generator.parallel import can_fork, fork_iter, in_child
+from generator.parallel import FAILED, Child, can_fork, fork_iter
 from generator.seo import Metadata, json_for_script
 from generator.theme import Theme
 from generator.sinks import identity
@@ -238,16 +238,19 @@ def compile_apart(site: Site, theme: Theme, compiled: Store | None) -> Callable[
     compiled yet, in this process or the cache (a cold build: ~0.1 s, one core idle otherwise).
     Returns what to call before the templates are loaded (render_pages' COMPILING; again
     harmlessly, and at the latest when the build stops): it takes the child's bytecode into this
-    process's (templatecache), whence ``_preload`` loads them; None if there is nothing to do apart."""
+    process's (templatecache), whence ``_preload`` loads them (what the child did not make, it
+    compiles as before); None if there is nothing to do apart."""
     if (len(site.outputs) < PARALLEL_PAGES or not can_fork() or templatecache.known()
             or (compiled is not None and compiled.data)):
         return None
-    result = in_child(_compiled_theme, site, theme)
-    waiting = [result]
+    child = Child.start(_compiled_theme, site, theme)
+    waiting = [child] if child is not None else []
 
     def take() -> None:
         if waiting:
-            templatecache.adopt(waiting.pop()())
+            code = waiting.pop().result()
+            if code is not FAILED:
+                templatecache.adopt(code)
 
     return take
 

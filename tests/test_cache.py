@@ -333,16 +333,19 @@ def test_publishes_past_the_parallel_threshold_give_the_same_bytes(site: Path, t
             assert by_inode.count(True) > pages // 2 and False not in by_inode
 
 
-def test_a_cold_build_compiles_the_theme_in_a_child(site: Path, tmp_path: Path, monkeypatch):
+@pytest.mark.parametrize("child", ["compiles", "fails"])
+def test_a_cold_build_compiles_the_theme_in_a_child(site: Path, tmp_path: Path, monkeypatch, child: str):
     """With nothing of the theme compiled, in this process or the cache, a build whose pages the
     page workers make compiles the theme in a forked child while it hashes the site graph
     (render.compile_apart), and loads the child's code: this process compiles no template, and the
-    bytes are those of a build without the cache."""
+    bytes are those of a build without the cache. A child that fails leaves the compiling here."""
     import jinja2
 
-    from generator import templatecache
+    from generator import render, templatecache
     from generator.build import build as run_build
     from generator.parallel import can_fork
+    if child == "fails":
+        monkeypatch.setattr(render, "_compiled_theme", lambda *args: 1 / 0)
     for n in range(320):
         (site / "content" / "posts" / f"2020-02-01-dem-{n}.md").write_text(
             f"---\ntitle: Bài đệm {n}\ndate: 2020-02-01 08:{n % 60:02d}\n---\nĐoạn {n}.\n", encoding="utf-8")
@@ -356,7 +359,7 @@ def test_a_cold_build_compiles_the_theme_in_a_child(site: Path, tmp_path: Path, 
     assert tree_bytes(out) == reference(site, tmp_path)
     assert len(templatecache.known()) > 10  # every template's code, here now
     if can_fork():  # (one core, or threads running: no workers, no child; compiled here as before)
-        assert compiled == []
+        assert (compiled == []) == (child == "compiles")
 
 
 def test_page_store_keeps_identities_not_bytes(site: Path, tmp_path: Path):
