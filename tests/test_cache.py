@@ -287,6 +287,17 @@ def test_builds_that_recycle_the_spare_give_the_same_bytes(site: Path, tmp_path:
     assert build(site, tmp_path / "a") == reference(site, tmp_path, tmp_path / "before")  # recycles it
 
 
+def past_the_page_workers_threshold(site: Path) -> Path:
+    """Adds 320 short posts to SITE, so that its ~370 pages are made by the page workers
+    (render.PARALLEL_PAGES); returns its posts folder."""
+    posts = site / "content" / "posts"
+    for n in range(320):
+        (posts / f"2020-02-01-dem-{n}.md").write_text(
+            f"---\ntitle: Bài đệm {n}\ndate: 2020-02-01 08:{n % 60:02d}\ntags: [chủ đề {n % 5}]\n---\nĐoạn {n}.\n",
+            encoding="utf-8")
+    return posts
+
+
 def test_publishes_past_the_parallel_threshold_give_the_same_bytes(site: Path, tmp_path: Path, monkeypatch):
     """Past 300 pages the page workers settle the pages; one taken from the last build whose very
     file the recycled tree holds comes back to the parent as its inode alone (render._settle,
@@ -297,11 +308,7 @@ def test_publishes_past_the_parallel_threshold_give_the_same_bytes(site: Path, t
     from generator import write
     from generator.build import build as run_build
     from generator.parallel import can_fork
-    posts = site / "content" / "posts"
-    for n in range(320):
-        (posts / f"2020-02-01-dem-{n}.md").write_text(
-            f"---\ntitle: Bài đệm {n}\ndate: 2020-02-01 08:{n % 60:02d}\ntags: [chủ đề {n % 5}]\n---\nĐoạn {n}.\n",
-            encoding="utf-8")
+    posts = past_the_page_workers_threshold(site)
     now, out = datetime.fromisoformat(NOW), tmp_path / "a"
     assert run_build(site, out, now=now).pages > 300
     by_inode = []  # for each page told by its inode alone: whether only its books were kept (no put)
@@ -346,9 +353,7 @@ def test_a_cold_build_compiles_the_theme_in_a_child(site: Path, tmp_path: Path, 
     from generator.parallel import can_fork
     if child == "fails":
         monkeypatch.setattr(render, "_compiled_theme", lambda *args: 1 / 0)
-    for n in range(320):
-        (site / "content" / "posts" / f"2020-02-01-dem-{n}.md").write_text(
-            f"---\ntitle: Bài đệm {n}\ndate: 2020-02-01 08:{n % 60:02d}\n---\nĐoạn {n}.\n", encoding="utf-8")
+    past_the_page_workers_threshold(site)
     monkeypatch.setattr(templatecache, "_CODE", {})  # a new process: nothing compiled yet
     compiled = []
     real = jinja2.Environment.compile
