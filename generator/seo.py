@@ -25,13 +25,28 @@ _RASTER = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".g
            ".webp": "image/webp"}
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # made once: json.dumps makes one a call
+_SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
 def json_for_script(value) -> Markup:
-    """JSON that is safe inside <script>: '<', '>' and '&' escaped, so '</script>' cannot end it."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
-                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escaped)
+    """JSON that is safe inside <script>: '<', '>' and '&' escaped, so '</script>' cannot end it.
+    (One encoder for all, each character looked for before it is replaced: 7 µs a block, not 10.)"""
+    text = _JSON.encode(value)
+    for char, escaped in _SCRIPT_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
     return Markup(text)
+
+
+def attribute_text(value) -> str:
+    """VALUE escaped for an HTML attribute, as Jinja's autoescaping (markupsafe.escape) does it, the
+    same bytes: for a plain text, five replaces, at half the cost of making a Markup for each of
+    the twenty tags of a page's head (opengraph_tags); anything else through markupsafe."""
+    if type(value) is not str:
+        return str(escape(value))
+    return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
 
 
 @functools.lru_cache(maxsize=64)  # asked on every page
@@ -221,8 +236,8 @@ class Metadata:
         """``opengraph`` as <meta> elements, one a line: what a loop over it in the template writes,
         made in one go (the loop cost ~40 µs of a ~300 µs post page: each value a template writes
         goes up through every template the page is made of)."""
-        return Markup("".join(f'<meta {attribute}="{name}" content="{escape(content)}">\n'  # (names are ours)
-                              for attribute, name, content in self.opengraph(output, description)))
+        return Markup("".join([f'<meta {attribute}="{name}" content="{attribute_text(content)}">\n'  # (names are ours)
+                               for attribute, name, content in self.opengraph(output, description)]))
 
     # -- structured data -----------------------------------------------------------------------
     def organization(self) -> dict:

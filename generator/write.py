@@ -305,6 +305,7 @@ class FolderWriter:
         self.present_files = present_files
         self.present_folders = present_folders
         self.old_stats = old_stats  # Staging.output_stats
+        self.made: set[str] = set()  # folders made (or found made) by this writer
 
     def write(self, rel: str, data: bytes, ident: str) -> tuple[int, int, int, bool] | None:
         """(size, mtime_ns, inode, whether it is the last build's file) of the file now at REL, the
@@ -321,11 +322,15 @@ class FolderWriter:
             return before[1], before[2], kept, True
         if done is not None:
             return done.st_size, done.st_mtime_ns, done.st_ino, False
+        folder = posixpath.dirname(safe)
+        if folder and folder not in self.present_folders and folder not in self.made:
+            _new_folder(os.path.join(self.root, folder))  # most pages of a first build: a folder each
+            self.made.add(folder)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         try:
             fd = os.open(target, flags, 0o666)
-        except FileNotFoundError:
-            os.makedirs(os.path.dirname(target), exist_ok=True)  # another worker may make it too
+        except FileNotFoundError:  # its folder gone since this view of the recycled tree was taken
+            os.makedirs(os.path.dirname(target), exist_ok=True)
             fd = os.open(target, flags, 0o666)
         with os.fdopen(fd, "wb") as fp:
             fp.write(data)
@@ -532,6 +537,19 @@ def _stats(output: Path) -> dict[str, tuple[int, int, int]]:
 def _stat_of(entry: os.DirEntry) -> tuple[int, int, int]:
     stat = entry.stat(follow_symlinks=False)
     return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+def _new_folder(path: str) -> None:
+    """Makes the folder PATH, which the recycled tree has not, and its parents, unless another
+    process made it already: one system call for most pages of a first build, where opening the
+    page's file first, to make its folder only if that failed, cost three and an exception (~8 µs
+    of the ~75 µs of making a folder and a 15 kB file here, on ext4)."""
+    try:
+        os.mkdir(path)
+    except FileExistsError:  # made by the parent or another worker
+        pass
+    except FileNotFoundError:  # its parent is not made yet either
+        os.makedirs(path, exist_ok=True)
 
 
 def _make_folder(root: str, rel: str, present_files: dict[str, int], present_folders: set[str]) -> None:

@@ -6,6 +6,9 @@ import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from conftest import NOW, ROOT, copy_site, html, run_cli
 
 BASE = "https://example.org/hien-mau/"
@@ -210,8 +213,44 @@ def _compare_tag_helpers(site_dir: Path, sites) -> set[str]:
     for site in sites:
         meta = Metadata(site, Theme.for_site(site_dir).static_files())
         for output in site.outputs:
-            for description in ("", HOSTILE, "Mô tả \"ngắn\" & <gọn>"):
+            for description in ("", HOSTILE, "Mô tả \"ngắn\" & <gọn>", "Tin 'nóng' > tin cũ"):
                 expected = loops.render(meta=meta, output=output, description=description)
                 assert helpers.render(meta=meta, output=output, description=description) == expected, output.path
             templates.add(output.template)
     return templates
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text())
+def test_attribute_text_escapes_as_autoescaping_does(text: str):
+    """opengraph_tags escapes its contents with attribute_text, not markupsafe (for speed): the same
+    bytes for any text, and a Markup value is not escaped twice."""
+    from markupsafe import Markup, escape
+
+    from generator.seo import attribute_text
+
+    assert attribute_text(text) == str(escape(text))
+    assert attribute_text(Markup(text)) == str(escape(Markup(text))) == text
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet=st.characters(blacklist_categories=["Cs"])),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON_VALUES | st.sampled_from(["</script><script>", "a\u2028b\u2029c", "x & y > z"]))
+def test_json_for_script_is_the_json_with_nothing_that_ends_a_script(value):
+    """What the JSON-LD blocks are written with: it reads back as the value, holds no character that
+    could end the <script> or a line in it, and is the text the former json.dumps-then-replace gave."""
+    from generator.seo import json_for_script
+
+    text = str(json_for_script(value))
+    assert json.loads(text) == value
+    assert not set(text) & set("<>&\u2028\u2029")
+    former = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"),
+                          ("\u2029", "\\u2029")):
+        former = former.replace(char, escaped)
+    assert text == former
