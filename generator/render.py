@@ -44,11 +44,22 @@ def _translations(theme: Theme, language: str) -> NullTranslations:
     return merged
 
 
+class _Environment(jinja2.Environment):
+    """A Jinja environment whose templates see its globals as they are when the template is loaded,
+    in a plain dict, not a ChainMap over them (Jinja's default, so a global set later still shows):
+    every page and every include makes a context from the globals, in Python, key by key, through
+    a ChainMap (~7 % of making a post page). ``environment`` sets them all before any template is
+    loaded."""
+
+    def make_globals(self, d):
+        return {**self.globals, **d} if d else dict(self.globals)
+
+
 def environment(site: Site, theme: Theme, compiled: Store | None = None) -> jinja2.Environment:
     """The Jinja environment of SITE's pages; COMPILED: the build cache's store of compiled templates."""
     config = site.config
     locale = config.language.replace("-", "_")
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in theme.folders]),
         autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n", FragmentCache],
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
