@@ -55,6 +55,9 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class _PureLoader(yaml.SafeLoader):
     pass
 
@@ -135,6 +138,8 @@ def load_yaml(text: str, path: str, errors: ErrorCollector, line_offset: int = 0
         if counter[0] > MAX_NODES:
             raise _TooBig()
         if isinstance(n, ScalarNode):
+            if n.tag == _STR:  # what the constructor gives for text (most scalars), without its machinery
+                return n.value
             return loader.construct_object(n, deep=True)
         if isinstance(n, SequenceNode):
             out = YamlList(loc(n))
