@@ -18,6 +18,7 @@ from xml.etree.ElementTree import Element
 
 import markdown as _markdown
 import nh3
+from markdown.blockprocessors import HashHeaderProcessor
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
 from markdown.util import AMP_SUBSTITUTE, HTML_PLACEHOLDER_RE
@@ -280,6 +281,17 @@ class _Hooks(Extension):
     def extendMarkdown(self, md):
         # After inline patterns (priority 20) so links exist; before prettify.
         md.treeprocessors.register(_LinkRewriter(md, self.owner), "outreach_links", 5)
+        md.parser.blockprocessors.register(_HashHeader(md.parser), "hashheader", 70)  # in place of the same
+
+
+class _HashHeader(HashHeaderProcessor):
+    """Python-Markdown's '#' heading processor, asked about every block of a body that has a '#'
+    anywhere: its pattern, which starts with '(?:^|\n)' (no character the regex engine can skip
+    ahead to), was tried at every position of every paragraph, ~5 % of the Markdown pass. A block
+    without '#' cannot hold such a heading: it is not searched."""
+
+    def test(self, parent, block: str) -> bool:
+        return "#" in block and super().test(parent, block)
 
 
 def _left_out(text: str) -> frozenset[str]:
@@ -294,12 +306,27 @@ def _left_out(text: str) -> frozenset[str]:
                       *(() if TOC_MARKER in text else (TOC_MARKER,))))
 
 
+class _Markdown(_markdown.Markdown):
+    """Python-Markdown, asking whether a tag is block-level (for every element of every body, ~2 %
+    of the Markdown pass) of a set of the names, not of the list ``block_level_elements`` (~50
+    names, looked through one by one). The set is made by ``_made`` once the extensions have added
+    theirs to the list (the only time anything changes it); the list is asked before then."""
+
+    block_level: frozenset[str] | None = None
+
+    def is_block_level(self, tag) -> bool:
+        if isinstance(tag, str):
+            names = self.block_level if self.block_level is not None else self.block_level_elements
+            return tag.lower().rstrip("/") in names
+        return False  # some ElementTree tags are not strings
+
+
 def _made(left_out: frozenset[str], owner: "MarkdownRenderer") -> _markdown.Markdown:
     """A Markdown instance without what LEFT_OUT names (see _left_out)."""
     configs = EXTENSION_CONFIGS
     if TOC_MARKER in left_out:
         configs = {**configs, "toc": {**configs["toc"], "marker": ""}}
-    md = _markdown.Markdown(extensions=[extension_class(name)(**configs.get(name, {}))
+    md = _Markdown(extensions=[extension_class(name)(**configs.get(name, {}))
                                         for name in EXTENSIONS if name not in left_out] + [_Hooks(owner)],
                             output_format="html")
     for name in INLINE:
@@ -313,6 +340,7 @@ def _made(left_out: frozenset[str], owner: "MarkdownRenderer") -> _markdown.Mark
             md.preprocessors.deregister(name)
     if "escape" in left_out:  # what it puts back are backslash escapes: made by escape (or backtick, from '\\')
         md.treeprocessors.deregister("unescape")
+    md.block_level = frozenset(md.block_level_elements)
     return md
 
 

@@ -37,6 +37,43 @@ def test_leaving_out_extensions_a_body_does_not_use_changes_nothing(text: str):
     assert made == reference
 
 
+def _with_python_markdowns_own_parts() -> MarkdownRenderer:
+    """A renderer with every extension always on, and Python-Markdown's own '#' heading processor
+    and block-level test in place of the renderer's shortcuts (_HashHeader, _Markdown.block_level)."""
+    from markdown.blockprocessors import HashHeaderProcessor
+
+    from generator.markdown import _made
+
+    renderer = MarkdownRenderer(lambda source, target: "/x/", always=True)
+    md = _made(frozenset(), renderer)
+    md.parser.blockprocessors.register(HashHeaderProcessor(md.parser), "hashheader", 70)
+    md.block_level = None
+    renderer.instances[frozenset()] = md
+    return renderer
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + ["\n# h #\n", "a # b", "\\#", "#x", "\n###### six\n", "<p>x</p>\n\n",
+                                          "<section>\n\ns\n\n</section>", "<DIV>d</DIV>\n"]), max_size=40).map("".join))
+def test_the_heading_and_block_level_shortcuts_render_as_python_markdown_does(text: str):
+    """A block without '#' is not searched for a '#' heading, and block-level tags are looked up in
+    a set: the same HTML as with Python-Markdown's own processor and list."""
+    body = Body(text, "content/posts/x.md", 0)
+    assert MarkdownRenderer(lambda source, target: "/x/", always=True).render(body) == \
+        _with_python_markdowns_own_parts().render(body)
+
+
+def test_the_block_level_test_answers_as_python_markdowns_own():
+    import markdown
+
+    from generator.markdown import _made
+
+    md = _made(frozenset(), MarkdownRenderer(lambda source, target: "/x/", always=True))
+    tags = [*md.block_level_elements, "DIV", "Section/", "p/", "P", "span", "a", "custom", "", "/", None, 3]
+    assert [md.is_block_level(tag) for tag in tags] == [markdown.Markdown.is_block_level(md, tag) for tag in tags]
+    assert md.is_block_level("DIV") and not md.is_block_level("span")
+
+
 def test_marks_are_what_smarty_acts_on():
     for text in ("a -- b", "a --- b", "chờ đợi...", 'say \\"hi\\"', "it\\'s"):
         assert any(mark in text for mark in SMARTY_MARKS)
