@@ -20,8 +20,10 @@ import markdown as _markdown
 import nh3
 from markdown.blockprocessors import HashHeaderProcessor
 from markdown.extensions import Extension
+from markdown.inlinepatterns import LinkInlineProcessor, ReferenceInlineProcessor, ShortReferenceInlineProcessor
+from markdown.preprocessors import NormalizeWhitespace
 from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
-from markdown.util import AMP_SUBSTITUTE, HTML_PLACEHOLDER_RE
+from markdown.util import AMP_SUBSTITUTE, ETX, HTML_PLACEHOLDER_RE, STX
 
 from generator.cache import digest, fingerprint
 from generator.models import Body, decoded, utf8_of, with_utf8
@@ -282,6 +284,56 @@ class _Hooks(Extension):
         # After inline patterns (priority 20) so links exist; before prettify.
         md.treeprocessors.register(_LinkRewriter(md, self.owner), "outreach_links", 5)
         md.parser.blockprocessors.register(_HashHeader(md.parser), "hashheader", 70)  # in place of the same
+        md.preprocessors.register(_NormalizeWhitespace(md), "normalize_whitespace", 30)  # likewise
+        md.inlinePatterns.register(_Reference(_BRACKET, md), "reference", 170)  # these three likewise
+        md.inlinePatterns.register(_Link(_BRACKET, md), "link", 160)
+        md.inlinePatterns.register(_ShortReference(_BRACKET, md), "short_reference", 130)
+
+
+_BRACKET = r"\["  # what Python-Markdown's link and reference patterns are, less their look-behind '(?<!\!)'
+
+
+class _NotAfterBang:
+    """A link or reference pattern of Python-Markdown's searched for as the '[' it starts with:
+    theirs begins with a look-behind (not after '!', an image's), so the regex engine tried it at
+    every position of every text (~10 % of a body's convert); a '[' after '!' is passed over here
+    instead, which the processor's caller takes as the pattern not matching there, as before."""
+
+    def handleMatch(self, m, data: str):
+        start = m.start(0)
+        if start and data[start - 1] == "!":
+            return None, None, None
+        return super().handleMatch(m, data)
+
+
+class _Link(_NotAfterBang, LinkInlineProcessor):
+    pass
+
+
+class _Reference(_NotAfterBang, ReferenceInlineProcessor):
+    pass
+
+
+class _ShortReference(_NotAfterBang, ShortReferenceInlineProcessor):
+    pass
+
+
+class _NormalizeWhitespace(NormalizeWhitespace):
+    """Python-Markdown's first preprocessor, which empties the lines holding only spaces with a
+    pattern that starts with a look-behind, tried at every position of the body (~4 % of the
+    Markdown pass): not tried on a body where no space ends a line."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        source = source.replace(STX, "").replace(ETX, "")
+        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+        source = source.expandtabs(self.md.tab_length)
+        if " \n" in source:
+            source = _SPACES_LINE.sub("\n", source)
+        return source.split("\n")
+
+
+_SPACES_LINE = re.compile(r"(?<=\n) +\n")  # as NormalizeWhitespace has it
 
 
 class _HashHeader(HashHeaderProcessor):

@@ -38,15 +38,24 @@ def test_leaving_out_extensions_a_body_does_not_use_changes_nothing(text: str):
 
 
 def _with_python_markdowns_own_parts() -> MarkdownRenderer:
-    """A renderer with every extension always on, and Python-Markdown's own '#' heading processor
-    and block-level test in place of the renderer's shortcuts (_HashHeader, _Markdown.block_level)."""
+    """A renderer with every extension always on, and Python-Markdown's own '#' heading processor,
+    whitespace preprocessor, link and reference patterns and block-level test in place of the
+    renderer's shortcuts (_HashHeader, _NormalizeWhitespace, _Link, _Reference, _ShortReference,
+    _Markdown.block_level)."""
     from markdown.blockprocessors import HashHeaderProcessor
+    from markdown.inlinepatterns import (LINK_RE, REFERENCE_RE, LinkInlineProcessor, ReferenceInlineProcessor,
+                                         ShortReferenceInlineProcessor)
+    from markdown.preprocessors import NormalizeWhitespace
 
     from generator.markdown import _made
 
     renderer = MarkdownRenderer(lambda source, target: "/x/", always=True)
     md = _made(frozenset(), renderer)
     md.parser.blockprocessors.register(HashHeaderProcessor(md.parser), "hashheader", 70)
+    md.preprocessors.register(NormalizeWhitespace(md), "normalize_whitespace", 30)
+    md.inlinePatterns.register(ReferenceInlineProcessor(REFERENCE_RE, md), "reference", 170)
+    md.inlinePatterns.register(LinkInlineProcessor(LINK_RE, md), "link", 160)
+    md.inlinePatterns.register(ShortReferenceInlineProcessor(REFERENCE_RE, md), "short_reference", 130)
     md.block_level = None
     renderer.instances[frozenset()] = md
     return renderer
@@ -54,10 +63,12 @@ def _with_python_markdowns_own_parts() -> MarkdownRenderer:
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(PIECES + ["\n# h #\n", "a # b", "\\#", "#x", "\n###### six\n", "<p>x</p>\n\n",
-                                          "<section>\n\ns\n\n</section>", "<DIV>d</DIV>\n"]), max_size=40).map("".join))
-def test_the_heading_and_block_level_shortcuts_render_as_python_markdown_does(text: str):
-    """A block without '#' is not searched for a '#' heading, and block-level tags are looked up in
-    a set: the same HTML as with Python-Markdown's own processor and list."""
+                                          "<section>\n\ns\n\n</section>", "<DIV>d</DIV>\n", "\n \n", "   \n\n", " \t\n",
+                                          "    code\n  \n    more\n", "![", "!", "[x]", "!![a](b)", "[!](c)"]), max_size=40).map("".join))
+def test_the_renderers_shortcuts_in_python_markdown_render_as_its_own_parts(text: str):
+    """A block without '#' is not searched for a '#' heading, a body where no space ends a line not
+    for lines of spaces, links and references are searched for from their '[', and block-level
+    tags are looked up in a set: the same HTML as with Python-Markdown's own parts."""
     body = Body(text, "content/posts/x.md", 0)
     assert MarkdownRenderer(lambda source, target: "/x/", always=True).render(body) == \
         _with_python_markdowns_own_parts().render(body)
