@@ -55,7 +55,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-_STR = "tag:yaml.org,2002:str"
+_STR = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG  # text: the tag a plain scalar resolves to by default
 
 
 class _PureLoader(yaml.SafeLoader):
