@@ -47,9 +47,7 @@ def fork_iter(function: Callable, state, items: Sequence, workers: int | None = 
     caller can write pages while the workers render the next ones, holding only a few at once."""
     global _state, _items
     workers = workers or min(cpu_count(), 8)
-    size = max(1, -(-len(items) // (workers * 4)))  # a few chunks per worker balance uneven items
-    size = min(size, CHUNK_MAX)
-    jobs = [(function, start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    jobs = [(function, start, stop) for start, stop in chunks(len(items), workers)]
     _state, _items = state, items
     # What the workers inherit is moved out of the collector's sight first: a collection in a worker
     # would otherwise walk the whole inherited heap (the site graph, millions of objects) and, by
@@ -66,6 +64,20 @@ def fork_iter(function: Callable, state, items: Sequence, workers: int | None = 
 
 
 CHUNK_MAX = 250  # items per chunk at most: what comes back at once stays small (pages are ~15 KB each)
+CHUNK_MIN = 16  # and at least, but for the last: each costs the pool a round trip
+
+
+def chunks(count: int, workers: int) -> list[tuple[int, int]]:
+    """(start, stop) of the chunks COUNT items are handed out in: each a share of what is left, so
+    they shrink towards the end (guided scheduling). The pool ends when its last chunk does; with
+    even chunks, a worker that took the last one kept the others waiting ~half a chunk's time (at
+    N=10,000, 250 bodies of Markdown: ~0.1 s of one core), with shrinking ones a few items'."""
+    found, start = [], 0
+    while start < count:
+        size = min(CHUNK_MAX, max(CHUNK_MIN, -(-(count - start) // (workers * 2))))
+        found.append((start, min(start + size, count)))
+        start += size
+    return found
 
 
 FAILED = object()  # what Child.result gives when the child did not make its result

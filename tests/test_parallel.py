@@ -1,0 +1,46 @@
+"""The work spread over forked processes (generator/parallel.py): how it is cut into chunks, and
+that what comes back is every item's result, in order."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.parallel import CHUNK_MAX, CHUNK_MIN, can_fork, chunks, fork_iter, fork_map
+
+
+@given(count=st.integers(min_value=0, max_value=40_000), workers=st.integers(min_value=1, max_value=8))
+@settings(max_examples=300, deadline=None)
+def test_the_chunks_cover_every_item_once_in_order_and_shrink_towards_the_end(count: int, workers: int):
+    found = chunks(count, workers)
+    assert [i for start, stop in found for i in range(start, stop)] == list(range(count))
+    sizes = [stop - start for start, stop in found]
+    assert all(0 < size <= CHUNK_MAX for size in sizes)
+    assert all(size >= CHUNK_MIN for size in sizes[:-1])  # only the last may be smaller
+    assert sizes[:-1] == sorted(sizes[:-1], reverse=True)  # guided: never larger than the one before
+    if count > 4 * CHUNK_MAX * workers:  # the tail is a few items, not a full chunk
+        assert sizes[-2] <= 2 * CHUNK_MIN
+
+
+def test_the_last_chunks_are_small_where_even_ones_kept_a_worker_waiting():
+    # 1,000 Markdown bodies on two workers: even chunks of 125 (~0.1 s each) made one worker wait
+    # for the other's last; the last ones now hold 16 items or fewer
+    sizes = [stop - start for start, stop in chunks(1000, 2)]
+    assert sizes[0] == CHUNK_MAX and max(sizes[-4:]) <= CHUNK_MIN
+
+
+def _squares(state, items):
+    return [state + item * item for item in items]
+
+
+@pytest.mark.parametrize("count", [0, 1, 17, 300, 2_345])
+def test_fork_map_and_fork_iter_give_each_items_result_in_order(count: int):
+    if not can_fork():  # CI has two cores: there this must run
+        assert not os.environ.get("CI"), "forking should be possible in CI"
+        pytest.skip("forking is not possible here (one core, or another thread running)")
+    items = list(range(count))
+    expected = [1 + item * item for item in items]
+    assert fork_map(_squares, 1, items, workers=2) == expected
+    assert list(fork_iter(_squares, 1, items, workers=3)) == expected
