@@ -501,7 +501,13 @@ class _SpareMaker:
 
 
 def _spare_work(output: Path, spare: Path, exists: bool) -> tuple:
-    """(the spare's files and folders, the output's stats): listed, or made first if not EXISTS."""
+    """(the spare's files and folders, the output's stats): listed, or made first if not EXISTS.
+    At a lower priority: the build needs this only once its pages are ready to be made, and
+    meanwhile its checks run in another child (three processes on two cores, in a publish)."""
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):
+        pass
     if exists:
         return _listing(spare), _stats(output)
     return _make_spare(output, spare)
