@@ -90,15 +90,15 @@ def render_markdown(content: Content, plan: UrlPlan, config: SiteConfig, errors:
 
 def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector,
               base_url: str | None = None, cache: BuildCache | None = None, stats: dict | None = None,
-              checks_apart: bool = False):
+              checks_apart: bool = False, config: SiteConfig | None = None):
     """Everything up to and including the site graphs. Returns (config, the site of each language, the
     default first, a callable that completes the checks); (config or None, None, ...) when the
     content cannot be read. STATS: the content files' stats taken at the start of the build
     (uptodate.Inputs.content), if they were. CHECKS_APART: the checks run in a forked child while
     the caller goes on, and their findings join ERRORS when the callable is called; else it has
-    nothing left to do."""
+    nothing left to do. CONFIG: config.yaml, if the caller has read it already."""
     cache = cache or BuildCache.disabled()
-    config = load_config(site_dir, errors)
+    config = config or load_config(site_dir, errors)
     if config is None:
         return None, None, lambda: None
     if base_url:
@@ -152,12 +152,31 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
     started = time.perf_counter()
     stage(N_("reading content"))
     cache = cache or BuildCache.disabled()
-    config, sites, checked = load_site(site_dir, options, now, errors, base_url, cache, stats, checks_apart=True)
+    config = load_config(site_dir, errors)
+    if config is None:
+        _fail(site_dir, config, errors)
+    theme = Theme.for_site(site_dir)
+    # a cold build of many pages compiles the theme in a forked child while the content loads
+    compiling = compile_apart(config, theme, cache.templates, len(stats or ()))
+    try:
+        return _produce(site_dir, options, now, errors, sink, base_url, stage, cache, instead, one_build, stats,
+                        started, config, theme, compiling)
+    finally:
+        if compiling is not None:
+            compiling()  # (taken in even when the build stops early: its child is not left waiting)
+
+
+def _produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors: ErrorCollector, sink,
+             base_url: str | None, stage: Callable[[str], None], cache: BuildCache, instead: dict | None,
+             one_build: bool, stats: dict | None, started: float, config: SiteConfig, theme: Theme,
+             compiling: Callable[[], None] | None):
+    """``produce`` once CONFIG is read and the theme's compiling perhaps started (COMPILING)."""
+    config, sites, checked = load_site(site_dir, options, now, errors, base_url, cache, stats, checks_apart=True,
+                                       config=config)
     if sites is None or errors.has_errors():
         checked()  # every problem at once
         _fail(site_dir, config, errors)
     site = sites[0]
-    theme = Theme.for_site(site_dir)
     stage(N_("making pages"))
     # feeds, calendars, sitemap...: they need no page, so they are made in a forked child while the
     # page workers work (the cache's feeds and calendars: INSTEAD's go through cache.calendars too)
@@ -174,7 +193,8 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
             _fail(site_dir, config, errors)
         machine = in_child(_machine, sites, generators, stores)
 
-    compiling = compile_apart(site, theme, cache.templates)  # while the graph is hashed and the checks end
+    if compiling is None:  # (not started with the config: while the graph is hashed and the checks end)
+        compiling = compile_apart(config, theme, cache.templates, len(site.outputs))
     try:
         for each in sites:
             render_pages(each, theme, errors, sink, cache.pages, parallel=True, compiled=cache.templates,
@@ -182,7 +202,7 @@ def produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors:
                          compiling=compiling if each is site else None)
     finally:
         if compiling is not None:
-            compiling()  # (taken in even when the build stops early: its child is not left waiting)
+            compiling()
     (generated, clashes), deltas = machine()
     for store, delta in zip(stores, deltas):
         if store is not None:

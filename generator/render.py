@@ -18,6 +18,7 @@ from babel.support import NullTranslations, Translations
 from generator import templatecache
 from generator.assets import Assets
 from generator.cache import RecordingSite, Store, digest, fingerprint, tree_digest
+from generator.config import SiteConfig
 from generator.errors import ErrorCollector, Loc, N_
 from generator.flyer import first_list, qr_svg
 from generator.graph import Site
@@ -57,7 +58,20 @@ class _Environment(jinja2.Environment):
 
 def environment(site: Site, theme: Theme, compiled: Store | None = None) -> jinja2.Environment:
     """The Jinja environment of SITE's pages; COMPILED: the build cache's store of compiled templates."""
-    config = site.config
+    env = _environment(site.config, theme, compiled)
+    env.globals.update(site=site)
+    env.globals.update(meta=Metadata(site, theme.static_files()))  # head tags and JSON-LD (seo.py)
+    env.globals.update(
+        asset=Assets.for_theme(theme).url_function(site.config.base_path),  # 'style.css' -> fingerprinted URL
+        picture=site.images.picture,  # responsive <picture> for a content image (images.py)
+        qr_svg=qr_svg, first_list=first_list,  # the drive flyer (flyer.py)
+    )
+    return env
+
+
+def _environment(config: SiteConfig, theme: Theme, compiled: Store | None = None) -> jinja2.Environment:
+    """What of ``environment`` CONFIG alone decides: all a template is compiled with (its options,
+    extensions and filters), without the site's globals (compile_apart, before there is a site)."""
     locale = config.language.replace("-", "_")
     env = _Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in theme.folders]),
@@ -119,13 +133,7 @@ def environment(site: Site, theme: Theme, compiled: Store | None = None) -> jinj
         return Markup("<span%s>%s</span>") % (attribute, text) if attribute else escape(text)
 
     env.filters.update(in_language=in_language)
-    env.globals.update(site=site, config=config, lang_of=lang_of)
-    env.globals.update(meta=Metadata(site, theme.static_files()))  # head tags and JSON-LD (seo.py)
-    env.globals.update(
-        asset=Assets.for_theme(theme).url_function(config.base_path),  # 'style.css' -> fingerprinted URL
-        picture=site.images.picture,  # responsive <picture> for a content image (images.py)
-        qr_svg=qr_svg, first_list=first_list,  # the drive flyer (flyer.py)
-    )
+    env.globals.update(config=config, lang_of=lang_of)
     return env
 
 
@@ -243,18 +251,20 @@ def _settle_many(state, outs) -> list:
     return [_settle(env, keys, store, sink, out, writer) for out in outs]
 
 
-def compile_apart(site: Site, theme: Theme, compiled: Store | None) -> Callable[[], None] | None:
-    """Compiles SITE's theme in a forked child while the build hashes the site graph and finishes
-    its checks, when its pages will be rendered by the page workers and nothing of the theme is
-    compiled yet, in this process or the cache (a cold build: ~0.1 s, one core idle otherwise).
-    Returns what to call before the templates are loaded (render_pages' COMPILING; again
+def compile_apart(config: SiteConfig, theme: Theme, compiled: Store | None, pages: int) -> Callable[[], None] | None:
+    """Compiles the theme in a forked child while the build goes on, when PAGES (how many there
+    are, or will be) are enough for the page workers to render them and nothing of the theme is
+    compiled yet, in this process or the cache (a cold build: ~0.1 s of one core). ``build`` starts
+    it as soon as the config is read, from the number of content files: the child then works while
+    the content loads rather than at the end, when the parent had to wait for it (~0.05 s at
+    N=1,000). Returns what to call before the templates are loaded (render_pages' COMPILING; again
     harmlessly, and at the latest when the build stops): it takes the child's bytecode into this
     process's (templatecache), whence ``_preload`` loads them (what the child did not make, it
     compiles as before); None if there is nothing to do apart."""
-    if (len(site.outputs) < PARALLEL_PAGES or not can_fork() or templatecache.known()
+    if (pages < PARALLEL_PAGES or not can_fork() or templatecache.known()
             or (compiled is not None and compiled.data)):
         return None
-    child = Child.start(_compiled_theme, site, theme)
+    child = Child.start(_compiled_theme, config, theme)
     waiting = [child] if child is not None else []
 
     def take() -> None:
@@ -266,9 +276,9 @@ def compile_apart(site: Site, theme: Theme, compiled: Store | None) -> Callable[
     return take
 
 
-def _compiled_theme(site: Site, theme: Theme) -> dict[str, bytes]:
-    """The bytecode of every template of THEME, as SITE's environment compiles it."""
-    _preload(environment(site, theme))
+def _compiled_theme(config: SiteConfig, theme: Theme) -> dict[str, bytes]:
+    """The bytecode of every template of THEME, as the environment of CONFIG's site compiles it."""
+    _preload(_environment(config, theme))
     return templatecache.known()
 
 

@@ -340,19 +340,32 @@ def test_publishes_past_the_parallel_threshold_give_the_same_bytes(site: Path, t
             assert by_inode.count(True) > pages // 2 and False not in by_inode
 
 
+@pytest.mark.parametrize("when", ["with the config", "after the graph"])
 @pytest.mark.parametrize("child", ["compiles", "fails"])
-def test_a_cold_build_compiles_the_theme_in_a_child(site: Path, tmp_path: Path, monkeypatch, child: str):
+def test_a_cold_build_compiles_the_theme_in_a_child(site: Path, tmp_path: Path, monkeypatch, child: str, when: str):
     """With nothing of the theme compiled, in this process or the cache, a build whose pages the
-    page workers make compiles the theme in a forked child while it hashes the site graph
-    (render.compile_apart), and loads the child's code: this process compiles no template, and the
-    bytes are those of a build without the cache. A child that fails leaves the compiling here."""
+    page workers make compiles the theme in a forked child (render.compile_apart), and loads the
+    child's code: this process compiles no template, and the bytes are those of a build without
+    the cache. The child starts as soon as the config is read if the content files are enough
+    pages already, else once the site graph says how many pages there are. A child that fails
+    leaves the compiling here."""
     import jinja2
 
-    from generator import render, templatecache
+    from generator import build as build_module, render, templatecache
     from generator.build import build as run_build
     from generator.parallel import can_fork
     if child == "fails":
         monkeypatch.setattr(render, "_compiled_theme", lambda *args: 1 / 0)
+    started = []  # (pages, whether a child was started) of each call
+
+    def compile_apart(config, theme, compiled, pages):
+        if when == "after the graph" and not started:
+            pages = 0  # as if the content files were fewer than the pages they make
+        found = render.compile_apart(config, theme, compiled, pages)
+        started.append((pages, found is not None))
+        return found
+
+    monkeypatch.setattr(build_module, "compile_apart", compile_apart)
     past_the_page_workers_threshold(site)
     monkeypatch.setattr(templatecache, "_CODE", {})  # a new process: nothing compiled yet
     compiled = []
@@ -360,11 +373,14 @@ def test_a_cold_build_compiles_the_theme_in_a_child(site: Path, tmp_path: Path, 
     monkeypatch.setattr(jinja2.Environment, "compile",
                         lambda self, source, *rest, **kw: compiled.append(source) or real(self, source, *rest, **kw))
     out = tmp_path / "a"
-    assert run_build(site, out, now=datetime.fromisoformat(NOW)).pages > 300
+    pages = run_build(site, out, now=datetime.fromisoformat(NOW)).pages
+    assert pages > 300
     assert tree_bytes(out) == reference(site, tmp_path)
     assert len(templatecache.known()) > 10  # every template's code, here now
     if can_fork():  # (one core, or threads running: no workers, no child; compiled here as before)
         assert (compiled == []) == (child == "compiles")
+        content_files = sum(1 for path in (site / "content").rglob("*") if path.is_file())
+        assert started == ([(content_files, True)] if when == "with the config" else [(0, False), (pages, True)])
 
 
 def test_page_store_keeps_identities_not_bytes(site: Path, tmp_path: Path):
