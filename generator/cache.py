@@ -125,9 +125,14 @@ def fingerprint(value, memo: dict) -> bytes:
     length-prefixed, so no hasher is made for them; a parent's input stays unambiguous.
     """
     kind = type(value)
-    if kind is str and len(value) < 16:  # the commonest case, a short text: no memo, no hasher
+    if kind is str and len(value) < 64:  # the commonest case, a text short enough to be its own: no memo, no hasher
         data = value.encode("utf-8", "surrogatepass")
-        return b"s" + bytes((len(data),)) + data
+        if len(data) < 64:  # (as _leaf)
+            return b"s" + bytes((len(data),)) + data
+    elif kind is int:  # a count, a year, a page number
+        data = repr(value).encode()
+        if len(data) < 64:
+            return b"v" + bytes((len(data),)) + data
     if kind is bool:
         return _TRUE if value else _FALSE
     if kind is datetime:  # every post has one or two: its text and its zone's name, no repr

@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import NOW, SITES, run_cli, tree_bytes
 from generator.cache import BuildCache, RecordingSite, code_version, fingerprint
@@ -530,6 +532,29 @@ def test_the_page_workers_inherit_every_post_view_hashed(site: Path, tmp_path: P
     keys.prepare(Store(tmp_path / "pages.pickle", code_version()))
     assert graph.posts and all("_fingerprint" in view.__dict__ for view in graph.posts)
     assert all(view.__dict__["_fingerprint"] == fingerprint(view, {}) for view in graph.posts)
+
+
+@given(value=st.one_of(st.text(max_size=90), st.integers(), st.integers(min_value=10**62, max_value=10**70),
+                       st.text(alphabet="ạềữ😀", min_size=10, max_size=70)))
+@settings(max_examples=400, deadline=None)
+def test_a_text_or_a_number_is_its_own_fingerprint_when_short_and_hashed_when_not(value):
+    """cache.fingerprint takes a text or a whole number shorter than 64 bytes in one step, before
+    its memo: the same bytes as its general way (_leaf: the value's bytes tagged and length-prefixed,
+    or their hash from 64 bytes on), for every length and script; a tuple holding them is hashed
+    from their fingerprints."""
+    import hashlib
+
+    from generator.cache import _leaf
+    data = value.encode("utf-8", "surrogatepass") if isinstance(value, str) else repr(value).encode()
+    expected = _leaf(b"s" if isinstance(value, str) else b"v", data)
+    assert fingerprint(value, {}) == expected
+    assert (len(expected) == len(data) + 2) == (len(data) < 64)
+    items = (value, "x", 3, None, True)
+    h = hashlib.blake2b(digest_size=16)
+    h.update(b"tuple")
+    for item in items:
+        h.update(fingerprint(item, {}))
+    assert fingerprint(items, {}) == b"H" + h.digest()
 
 
 def test_a_store_grows_by_appending_and_is_rewritten_when_entries_go(tmp_path: Path):
