@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Callable
 
 from generator.bodies import published_bodies, render_bodies
-from generator.cache import BuildCache, Store, gc_paused
-from generator.parallel import in_child
+from generator.cache import BuildCache, SharedHashing, Store, gc_paused
+from generator.parallel import Awaited, can_fork, in_child
 from generator.carried import calendars_for
 from generator.checks import Scan, run_checks, wants_words
 from generator.assets import Assets
@@ -29,7 +29,7 @@ from generator.images import prepare as prepare_images
 from generator.markdown import Rendered
 from generator.models import Content
 from generator.outputs import calendar, feeds, machine_outputs
-from generator.render import compile_apart, render_pages
+from generator.render import PARALLEL_PAGES, compile_apart, render_pages
 from generator.search import bundle_in_memory, index_site
 from generator.theme import Theme
 from generator.uptodate import Inputs, Record, Records
@@ -112,23 +112,31 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
     if not checks_apart:
         run_checks(site_dir, content, plan, rendered, sites, errors, cache.checks, scans)
         return config, sites, lambda: None
-    found = in_child(_checks, site_dir, content, plan, rendered, sites, cache.checks, scans)
+    # the page keys' hashing of the post views is shared with the child, when there will be one
+    # (render_pages: with the cache, by the page workers)
+    sharing = (SharedHashing(sites[0].posts)
+               if cache.pages is not None and len(sites[0].outputs) >= PARALLEL_PAGES and can_fork() else None)
+    found = in_child(_checks, site_dir, content, plan, rendered, sites, cache.checks, scans, sharing)
 
     def checked() -> None:
-        items, delta = found()
+        items, delta, made = found()
         errors.extend(items)
         if cache.checks is not None:
             cache.checks.merge(delta)
+        if sharing is not None:
+            sharing.keep(made)
 
-    return config, sites, checked
+    return config, sites, Awaited(checked, sharing=sharing)
 
 
 def _checks(site_dir: Path, content: Content, plan: UrlPlan, rendered: dict[str, Rendered], sites: tuple[Site, ...],
-            store: Store | None, scans: dict[str, Scan]) -> tuple:
-    """run_checks' findings, and what it put into and used of STORE (Store.delta)."""
+            store: Store | None, scans: dict[str, Scan], sharing: SharedHashing | None = None) -> tuple:
+    """run_checks' findings, what it put into and used of STORE (Store.delta), and then the post
+    views' fingerprints it made from the last back, until it met the parent's (SHARING)."""
     errors = ErrorCollector()
     run_checks(site_dir, content, plan, rendered, sites, errors, store, scans)
-    return errors.items, store.delta() if store is not None else None
+    made = sharing.from_end({}) if sharing is not None else None
+    return errors.items, store.delta() if store is not None else None, made
 
 
 def _machine(sites: tuple[Site, ...], generators: dict, stores: tuple[Store | None, ...]) -> tuple:
@@ -184,7 +192,7 @@ def _produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors
     stores = (cache.feeds, cache.calendars)
     machine = None
 
-    def checks_passed() -> None:  # (the checks ran beside the page keys' hashing of the graph)
+    def passed() -> None:  # (the checks ran beside the page keys' hashing of the graph)
         nonlocal machine
         checked()
         if one_build:  # the content is let go, now that the checks are done, before anything more is forked
@@ -192,6 +200,8 @@ def _produce(site_dir: Path, options: BuildOptions, now: datetime | None, errors
         if errors.has_errors():
             _fail(site_dir, config, errors)
         machine = in_child(_machine, sites, generators, stores)
+
+    checks_passed = Awaited(passed, sharing=getattr(checked, "sharing", None))
 
     if compiling is None:  # (not started with the config: while the graph is hashed and the checks end)
         compiling = compile_apart(config, theme, cache.templates, len(site.outputs))

@@ -151,6 +151,60 @@ def fingerprint(value, memo: dict) -> bytes:
     return result
 
 
+class SharedHashing:
+    """The fingerprints of VALUES (post views: each keeps its own) made by two processes at once:
+    this one from the first on (``from_start``), a child forked after this is made from the last
+    back (``from_end``), each telling the other in shared memory how far it has come, so that they
+    stop where they meet, however late one of them started: the checks' child hashes views once
+    its checks are done, while the parent has hashed since they began. What the child made comes
+    back to the parent (``keep``). Where they overlap, a value is hashed twice, alike; one hashed by
+    neither (a child that failed) is hashed when next asked for."""
+
+    STEP = 32  # values between two looks at the other's progress
+
+    def __init__(self, values):
+        self.values = values
+        self.shared = mmap.mmap(-1, 16)  # (the next from the start, the last from the end): shared across a fork
+        struct.pack_into("<qq", self.shared, 0, 0, len(values))
+
+    def from_start(self, memo: dict) -> None:
+        values, low = self.values, 0
+        while True:
+            (high,) = struct.unpack_from("<q", self.shared, 8)
+            if low >= high:
+                return
+            stop = min(high, low + self.STEP)
+            for value in values[low:stop]:
+                fingerprint(value, memo)
+            low = stop
+            struct.pack_into("<q", self.shared, 0, low)
+
+    def from_end(self, memo: dict) -> tuple[int, list[bytes]]:
+        """(the first index hashed, the fingerprints from there to the end)."""
+        values, high, chunks = self.values, len(self.values), []
+        while True:
+            (low,) = struct.unpack_from("<q", self.shared, 0)
+            if high <= low:
+                break
+            start = max(low, high - self.STEP)
+            chunks.append([fingerprint(value, memo) for value in values[start:high]])
+            high = start
+            struct.pack_into("<q", self.shared, 8, high)
+        return high, [found for chunk in reversed(chunks) for found in chunk]
+
+    def keep(self, made: tuple[int, list[bytes]] | None) -> None:
+        """Keeps on the values what ``from_end`` MADE in the child: this process need not hash them."""
+        if not made:
+            return
+        start, prints = made
+        values = self.values[start:]
+        if len(prints) != len(values):
+            return  # (not what was asked for: hashed here then)
+        for value, found in zip(values, prints):
+            if getattr(type(value), "KEEPS_FINGERPRINT", False) and found[:1] == b"H":
+                object.__setattr__(value, "_fingerprint", found)
+
+
 def _composite(value, memo: dict) -> bytes:
     h = hashlib.blake2b(digest_size=16)
     names = _fields(type(value))

@@ -1,6 +1,7 @@
 """Work spread over the cores with forked processes (the parent's state is inherited, not pickled)."""
 from __future__ import annotations
 
+import atexit
 import gc
 import multiprocessing
 import os
@@ -95,6 +96,7 @@ class Child:
         """The child at work, or None where forking is unsafe (can_fork) or failed."""
         if not can_fork():
             return None
+        _reap()
         try:
             reader, writer = os.pipe()
             pid = os.fork()
@@ -116,20 +118,52 @@ class Child:
     def result(self):
         with os.fdopen(self.reader, "rb") as pipe:
             data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        if status != 0 or not data:
-            return FAILED
+        try:  # a whole pickle: the child wrote it all, then only exits (~7 ms for one that holds a
+            # site's memory): it is reaped later (_reap) rather than waited for here
+            found = pickle.loads(data) if data else FAILED
+        except Exception:  # noqa: BLE001 - cut short: the child failed
+            found = FAILED
+        if found is FAILED:
+            os.waitpid(self.pid, 0)
+        else:
+            _EXITING.append(self.pid)
+        return found
+
+
+_EXITING: list[int] = []  # children whose result is in, still to be reaped
+
+
+def _reap(wait: bool = False) -> None:
+    """Reaps the children whose results are in and that have exited since (all of them, if WAIT),
+    so that a process making many builds (the tests) does not gather zombies."""
+    for pid in list(_EXITING):
         try:
-            return pickle.loads(data)
-        except Exception:  # noqa: BLE001 - cut short
-            return FAILED
+            done, _ = os.waitpid(pid, 0 if wait else os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _EXITING.remove(pid)
 
 
-def in_child(function: Callable, *args) -> Callable[[], object]:
+atexit.register(_reap, True)
+
+
+class Awaited:
+    """A result made elsewhere: calling it waits for it and returns it. SHARING: what the caller
+    may do meanwhile alongside the work awaited (build.load_site: the post views' hashing)."""
+
+    def __init__(self, result: Callable[[], object], sharing=None):
+        self.result, self.sharing = result, sharing
+
+    def __call__(self):
+        return self.result()
+
+
+def in_child(function: Callable, *args) -> Awaited:
     """FUNCTION(*ARGS) started in a forked child (Child) while the caller goes on (the second core
-    idles while the parent alone fingerprints the site graph); the callable returned waits for it
-    and returns its result. Where forking is unsafe, or if the child fails, the callable runs
-    FUNCTION(*ARGS) here instead: the result is the same."""
+    idles while the parent alone fingerprints the site graph); the Awaited returned waits for it
+    and returns its result. Where forking is unsafe, or if the child fails, it runs FUNCTION(*ARGS)
+    here instead: the result is the same."""
     work = [function, args]  # let go once the result is in: ARGS may hold a whole site's content
     child = Child.start(function, *args)
 
@@ -141,4 +175,4 @@ def in_child(function: Callable, *args) -> Callable[[], object]:
         work.clear()
         return found
 
-    return result
+    return Awaited(result)

@@ -186,8 +186,8 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
     outputs = site.outputs
     forked = parallel and len(outputs) >= PARALLEL_PAGES and can_fork()
     if forked and keys is not None:
-        keys.prepare(store)
-    if ready is not None:
+        keys.prepare(store, ready)
+    elif ready is not None:
         ready()
     if forked:
         if compiling is not None:
@@ -301,16 +301,29 @@ class PageKeys:
         self.parts: dict[str, bytes] = {}
         self.base = digest(tree_digest(theme.folders), *(self.part(name) for name in ALWAYS_READ))
 
-    def prepare(self, store: Store) -> None:
+    def prepare(self, store: Store, ready: Callable[[], None] | None = None) -> None:
         """Computes now every part of the site graph a recorded page read, and the fingerprint of
         every post view (most are in those parts: the archive's years list every post; in a cold
         build, with no page recorded, none is): the forked workers inherit them. Hashing an
         inherited object in a worker costs three times as much as here, each one touched being
         copied into the worker's memory, and in a cold build each worker hashed most views (their
-        cards, their pages' keys): 0.15 s here at N=10,000 spared the workers more than that."""
+        cards, their pages' keys): 0.15 s here at N=10,000 spared the workers more than that.
+
+        READY, if given, is called before the parts are: the checks' child it joins may have hashed
+        the last of the views meanwhile (its ``sharing``, a cache.SharedHashing of them: this
+        process hashes from the first until they meet)."""
+        posts = self.site.posts
+        sharing = getattr(ready, "sharing", None)
+        if sharing is not None and sharing.values is posts:
+            sharing.from_start(self.memo)
+        else:
+            for view in posts:
+                fingerprint(view, self.memo)
+        if ready is not None:
+            ready()
         for name in {name for entry in store.data.values() for name in entry[1]}:
             self.part(name)
-        for view in self.site.posts:
+        for view in posts:  # (what the child was to hash and did not)
             fingerprint(view, self.memo)
 
     def part(self, name: str) -> bytes:
