@@ -293,4 +293,7 @@ def _leave(code) -> None:
         sys.stderr.flush()
     except (OSError, ValueError):  # a closed pipe: nothing more can be said
         pass
+    parallel = sys.modules.get("generator.parallel")
+    if parallel is not None:  # the children whose results were taken, exited long since: reaped, so
+        parallel.reap(wait=True)  # that what they used is counted as the command's (wait4, time)
     os._exit(code)

@@ -96,7 +96,7 @@ class Child:
         """The child at work, or None where forking is unsafe (can_fork) or failed."""
         if not can_fork():
             return None
-        _reap()
+        reap()
         try:
             reader, writer = os.pipe()
             pid = os.fork()
@@ -119,7 +119,7 @@ class Child:
         with os.fdopen(self.reader, "rb") as pipe:
             data = pipe.read()
         try:  # a whole pickle: the child wrote it all, then only exits (~7 ms for one that holds a
-            # site's memory): it is reaped later (_reap) rather than waited for here
+            # site's memory): it is reaped later (reap) rather than waited for here
             found = pickle.loads(data) if data else FAILED
         except Exception:  # noqa: BLE001 - cut short: the child failed
             found = FAILED
@@ -133,7 +133,7 @@ class Child:
 _EXITING: list[int] = []  # children whose result is in, still to be reaped
 
 
-def _reap(wait: bool = False) -> None:
+def reap(wait: bool = False) -> None:
     """Reaps the children whose results are in and that have exited since (all of them, if WAIT),
     so that a process making many builds (the tests) does not gather zombies."""
     for pid in list(_EXITING):
@@ -145,7 +145,7 @@ def _reap(wait: bool = False) -> None:
             _EXITING.remove(pid)
 
 
-atexit.register(_reap, True)
+atexit.register(reap, True)
 
 
 class Awaited:

@@ -59,7 +59,7 @@ def test_a_childs_result_is_taken_before_it_has_exited_and_it_is_reaped_later():
         child = parallel.Child.start(_squares, n, [1, 2])
         pids.append(child.pid)
         assert child.result() == [n + 1, n + 4]
-    parallel._reap(wait=True)
+    parallel.reap(wait=True)
     assert not set(pids) & set(parallel._EXITING)
     for pid in pids:
         with pytest.raises(ChildProcessError):  # reaped already
