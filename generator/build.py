@@ -14,7 +14,7 @@ from typing import Callable
 
 from generator.bodies import published_bodies, render_bodies
 from generator.cache import BuildCache, SharedHashing, Store, gc_paused
-from generator.parallel import Awaited, can_fork, in_child
+from generator.parallel import Awaited, in_child
 from generator.carried import calendars_for
 from generator.checks import Scan, run_checks, wants_words
 from generator.assets import Assets
@@ -29,7 +29,7 @@ from generator.images import prepare as prepare_images
 from generator.markdown import Rendered
 from generator.models import Content
 from generator.outputs import calendar, feeds, machine_outputs
-from generator.render import PARALLEL_PAGES, compile_apart, render_pages
+from generator.render import compile_apart, forks_pages, render_pages
 from generator.search import bundle_in_memory, index_site
 from generator.theme import Theme
 from generator.uptodate import Inputs, Record, Records
@@ -115,7 +115,7 @@ def load_site(site_dir: Path, options: BuildOptions, now: datetime | None, error
     # the page keys' hashing of the post views is shared with the child, when there will be one
     # (render_pages: with the cache, by the page workers)
     sharing = (SharedHashing(sites[0].posts)
-               if cache.pages is not None and len(sites[0].outputs) >= PARALLEL_PAGES and can_fork() else None)
+               if cache.pages is not None and forks_pages(len(sites[0].outputs)) else None)
     found = in_child(_checks, site_dir, content, plan, rendered, sites, cache.checks, scans, sharing)
 
     def checked() -> None:

@@ -184,7 +184,7 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
     if fragments is not None:  # kept, used or not, up to two a page (Store.slack)
         fragments.floor = max(fragments.floor, len(site.outputs))
     outputs = site.outputs
-    forked = parallel and len(outputs) >= PARALLEL_PAGES and can_fork()
+    forked = parallel and forks_pages(len(outputs))
     if forked and keys is not None:
         keys.prepare(store, ready)
     elif ready is not None:
@@ -261,7 +261,7 @@ def compile_apart(config: SiteConfig, theme: Theme, compiled: Store | None, page
     harmlessly, and at the latest when the build stops): it takes the child's bytecode into this
     process's (templatecache), whence ``_preload`` loads them (what the child did not make, it
     compiles as before); None if there is nothing to do apart."""
-    if (pages < PARALLEL_PAGES or not can_fork() or templatecache.known()
+    if (not forks_pages(pages) or templatecache.known()
             or (compiled is not None and compiled.data)):
         return None
     child = Child.start(_compiled_theme, config, theme)
@@ -314,7 +314,8 @@ class PageKeys:
         process hashes from the first until they meet)."""
         posts = self.site.posts
         sharing = getattr(ready, "sharing", None)
-        if sharing is not None and sharing.values is posts:
+        shared = sharing is not None and sharing.values is posts
+        if shared:
             sharing.from_start(self.memo)
         else:
             for view in posts:
@@ -323,8 +324,9 @@ class PageKeys:
             ready()
         for name in {name for entry in store.data.values() for name in entry[1]}:
             self.part(name)
-        for view in posts:  # (what the child was to hash and did not)
-            fingerprint(view, self.memo)
+        if shared:
+            for view in posts:  # (what the child was to hash and did not)
+                fingerprint(view, self.memo)
 
     def part(self, name: str) -> bytes:
         if name not in self.parts:
@@ -417,6 +419,12 @@ class FragmentCache(jinja2.ext.Extension):
 
 
 PARALLEL_PAGES = 300
+
+
+def forks_pages(count: int) -> bool:
+    """Whether COUNT pages are made by forked page workers (render_pages), which what is done
+    beside them is decided by too (the theme compiled apart, the post views hashed apart)."""
+    return count >= PARALLEL_PAGES and can_fork()
 
 
 _FAILED = (None, "", False, (), None)  # a page that could not be made: no bytes, identity, parts, key
