@@ -46,6 +46,76 @@ def test_fork_map_and_fork_iter_give_each_items_result_in_order(count: int):
     assert list(fork_iter(_squares, 1, items, workers=3)) == expected
 
 
+def _needs_fork():
+    if not can_fork():  # CI has two cores: there this must run
+        assert not os.environ.get("CI"), "forking should be possible in CI"
+        pytest.skip("forking is not possible here (one core, or another thread running)")
+
+
+def _open_fds() -> set[str]:
+    return set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else set()
+
+
+def _fails_at(state, items):
+    if state in items:
+        raise ValueError(f"no result for {state}")
+    return [item * 2 for item in items]
+
+
+def _exits_at(state, items):
+    if state in items:
+        os._exit(3)  # a worker killed mid-chunk (out of memory, a signal)
+    return list(items)
+
+
+def _big(state, items):
+    return [bytes([item % 256]) * state for item in items]
+
+
+def test_a_workers_exception_is_raised_here_with_its_traceback_and_the_workers_are_stopped():
+    from generator import parallel
+    _needs_fork()
+    before = _open_fds()
+    with pytest.raises(ValueError, match="no result for 700") as raised:
+        fork_map(_fails_at, 700, list(range(1000)), workers=2)
+    assert "in a worker process" in str(raised.value.__cause__)
+    assert "_fails_at" in str(raised.value.__cause__)  # where it was raised, in the worker
+    parallel.reap(wait=True)
+    assert not parallel._EXITING and _open_fds() == before
+
+
+def test_a_worker_that_dies_makes_an_error_here_not_a_wait_for_ever():
+    from generator import parallel
+    _needs_fork()
+    with pytest.raises(RuntimeError, match="ended before it sent its results"):
+        fork_map(_exits_at, 500, list(range(1000)), workers=2)
+    parallel.reap(wait=True)
+    assert not parallel._EXITING
+
+
+def test_an_iterator_closed_early_stops_its_workers_and_leaves_no_pipe_open():
+    from generator import parallel
+    _needs_fork()
+    before = _open_fds()
+    results = fork_iter(_squares, 0, list(range(5000)), workers=2)
+    assert [next(results) for _ in range(10)] == [n * n for n in range(10)]
+    results.close()  # (render_pages, at a template's syntax error)
+    parallel.reap(wait=True)
+    assert not parallel._EXITING and _open_fds() == before
+
+
+def test_more_chunks_than_the_tasks_pipe_holds_and_results_larger_than_a_results_pipe(monkeypatch):
+    from generator import parallel
+    _needs_fork()
+    monkeypatch.setattr(parallel, "CHUNK_MAX", 1)
+    monkeypatch.setattr(parallel, "CHUNK_MIN", 1)  # 20,000 chunks: 80 KB of their numbers, past 64 KB
+    items = list(range(20_000))
+    assert fork_map(_squares, 3, items, workers=2) == [3 + n * n for n in items]
+    monkeypatch.undo()
+    big = fork_map(_big, 300_000, list(range(40)), workers=2)  # 12 MB, in chunks of 3 MB
+    assert big == [bytes([n]) * 300_000 for n in range(40)]
+
+
 def test_a_childs_result_is_taken_before_it_has_exited_and_it_is_reaped_later():
     """Child.result returns as soon as the child's whole result is read, without waiting for the
     child to exit (~7 ms for one holding a site's memory); the exited children are reaped when the
