@@ -5,6 +5,7 @@ import atexit
 import gc
 import os
 import pickle
+import select
 import selectors
 import signal
 import struct
@@ -81,6 +82,7 @@ def fork_iter(function: Callable, state, items: Sequence, workers: int | None = 
 _HEAD = struct.Struct("<IQ")  # a result's chunk number (with FAILED_BIT if it raised) and its pickle's length
 _FAILED_BIT = 1 << 31
 _TASK = struct.Struct("<I")  # a chunk's number, as the workers take it from the tasks' pipe
+_TASKS_AT_ONCE = select.PIPE_BUF // _TASK.size * _TASK.size if hasattr(select, "PIPE_BUF") else 512
 
 
 class _Failure:
@@ -145,7 +147,7 @@ class _Workers:
     def _hand_out(self) -> None:
         while self.pending:
             try:  # at most PIPE_BUF bytes at once: written whole or not at all, never half a number
-                written = os.write(self.tasks, self.pending[:4096])
+                written = os.write(self.tasks, self.pending[:_TASKS_AT_ONCE])
             except BlockingIOError:
                 return
             except BrokenPipeError:  # no worker left to take them: results() tells
