@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Sequence
 from urllib.parse import quote
 
 import jinja2
@@ -21,7 +21,7 @@ from generator.cache import RecordingSite, Store, digest, fingerprint, tree_dige
 from generator.config import SiteConfig
 from generator.errors import ErrorCollector, Loc, N_
 from generator.flyer import first_list, qr_svg
-from generator.graph import Site
+from generator.graph import Output, Site
 from generator.i18n import date_pattern, load_catalogue
 from generator.parallel import FAILED, Child, can_fork, fork_iter
 from generator.seo import Metadata, json_for_script
@@ -193,6 +193,7 @@ def render_pages(site: Site, theme: Theme, errors: ErrorCollector, sink, store: 
         if compiling is not None:
             compiling()
         _preload(env)  # compiled once here (or taken from COMPILING's child), not once in every worker
+        outputs = by_cards(outputs)
         results = fork_iter(_settle_many, (env, keys, store, sink, sink.direct()), outputs)
     else:
         results = (_settle(env, keys, store, sink, out) for out in outputs)
@@ -416,6 +417,26 @@ class FragmentCache(jinja2.ext.Extension):
         if fragments is None or not isinstance(recording, RecordingSite):
             return caller()  # no cache (--no-cache), or not a page: made each time
         return fragments.block(values, recording, context.eval_ctx.autoescape, caller)
+
+
+def by_cards(outputs: Sequence[Output]) -> list[Output]:
+    """OUTPUTS in the order the page workers take them: first the lists of posts (the home page's
+    latest news, the news, tag and category pages), by the date of the first post each shows,
+    newest first, then the other pages in the site's order. A worker makes a post's card once
+    (``{% cache %}``) for all the pages it makes, and each chunk of such lists now shows the cards
+    of posts near each other in time: in the site's order (the news pages, then each tag's from
+    its newest) both workers made most of the cards (18.6k cards for 10.1k posts)."""
+    lists, others = [], []
+    for out in outputs:
+        pager = out.values.get("pager")
+        shown = pager.items if pager is not None else out.values.get("latest_news")
+        first = getattr(shown[0], "date", None) if shown else None
+        if first is not None:
+            lists.append((first, out))
+        else:
+            others.append(out)
+    lists.sort(key=lambda dated: dated[0], reverse=True)  # stable: pages of the same date keep their order
+    return [out for _, out in lists] + others
 
 
 PARALLEL_PAGES = 300

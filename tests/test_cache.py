@@ -300,6 +300,38 @@ def past_the_page_workers_threshold(site: Path) -> Path:
     return posts
 
 
+def test_the_page_workers_take_the_lists_of_posts_first_newest_first(site: Path):
+    """render.by_cards: the pages that show posts' cards (the home page's latest news, the news and
+    tag pages) come first, by the date of the first post each shows, newest first, so that a chunk
+    of them shows the cards of posts near each other in time (a worker makes each card once for
+    all its pages); the other pages follow in the site's order, every page once. (That the bytes
+    are those of a build in one process: the test below and test_write's.)"""
+    from datetime import datetime
+
+    from generator import render
+    from generator.build import load_site
+    from generator.errors import ErrorCollector
+    from generator.urls import BuildOptions
+
+    past_the_page_workers_threshold(site)
+    graph = load_site(site, BuildOptions(), datetime.fromisoformat(NOW), ErrorCollector())[1][0]
+    order = render.by_cards(graph.outputs)
+    assert sorted(map(id, order)) == sorted(map(id, graph.outputs))
+
+    def shown(out):
+        pager = out.values.get("pager")
+        return pager.items if pager is not None else out.values.get("latest_news")
+
+    lists = [out for out in order if shown(out)]
+    assert order[:len(lists)] == lists and {"home.html", "news.html", "tag.html"} <= {o.template for o in lists}
+    firsts = [shown(out)[0].date for out in lists]
+    assert firsts == sorted(firsts, reverse=True)
+    assert lists[0].template == "home.html"  # (its latest news is the news list's first page's)
+    rest = {id(out) for out in order[len(lists):]}
+    assert order[len(lists):] == [out for out in graph.outputs if id(out) in rest]
+    assert len(graph.outputs) > render.PARALLEL_PAGES
+
+
 def test_publishes_past_the_parallel_threshold_give_the_same_bytes(site: Path, tmp_path: Path, monkeypatch):
     """Past 300 pages the page workers settle the pages; one taken from the last build whose very
     file the recycled tree holds comes back to the parent as its inode alone (render._settle,
