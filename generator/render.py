@@ -431,7 +431,7 @@ def by_cards(outputs: Sequence[Output]) -> list[Output]:
         pager = out.values.get("pager")
         shown = pager.items if pager is not None else out.values.get("latest_news")
         first = getattr(shown[0], "date", None) if shown else None
-        if first is not None:
+        if isinstance(first, datetime):  # (posts' dates: all in the site's time zone)
             lists.append((first, out))
         else:
             others.append(out)
