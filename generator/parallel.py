@@ -59,7 +59,8 @@ def fork_iter(function: Callable, state, items: Sequence, workers: int | None = 
     A chunk whose function raised stops the work and raises here; closing the iterator early stops
     the workers."""
     global _state, _items
-    spans = chunks(len(items), workers or min(cpu_count(), 8))
+    workers = workers or min(cpu_count(), 8)
+    spans = chunks(len(items), workers)
     if not spans:
         return
     reap()
@@ -69,7 +70,7 @@ def fork_iter(function: Callable, state, items: Sequence, workers: int | None = 
     # touching each object, make the worker copy every page of it.
     gc.freeze()
     try:
-        pool = _Workers(function, spans, min(workers or min(cpu_count(), 8), len(spans)))
+        pool = _Workers(function, spans, min(workers, len(spans)))
     finally:
         _state, _items = None, ()
         gc.unfreeze()
@@ -109,6 +110,7 @@ class _Workers:
         self.pids: list[int] = []
         self.finished = False
         self.reading: dict[int, _Reading] = {}
+        self.selector: selectors.BaseSelector | None = None  # made after the forks: the workers need none
         tasks, self.tasks = os.pipe()
         # every chunk's number, written now as far as the pipe holds them (all, but for millions of
         # items), the rest as the workers take them (pump)
@@ -137,7 +139,7 @@ class _Workers:
             raise
         finally:
             os.close(tasks)
-        self.selector = selectors.DefaultSelector()  # made after the forks: the workers need none
+        self.selector = selectors.DefaultSelector()
         for reader in self.reading:
             self.selector.register(reader, selectors.EVENT_READ)
         if self.pending:
@@ -205,7 +207,7 @@ class _Workers:
         for fd in list(self.reading):
             os.close(fd)
         self.reading.clear()
-        if hasattr(self, "selector"):
+        if self.selector is not None:
             self.selector.close()
         self._close_tasks()
         for pid in self.pids:

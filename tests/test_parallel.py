@@ -31,25 +31,23 @@ def test_the_last_chunks_are_small_where_even_ones_kept_a_worker_waiting():
     assert sizes[0] == CHUNK_MAX and max(sizes[-4:]) <= CHUNK_MIN
 
 
+def _needs_fork():
+    if not can_fork():  # CI has two cores: there this must run
+        assert not os.environ.get("CI"), "forking should be possible in CI"
+        pytest.skip("forking is not possible here (one core, or another thread running)")
+
+
 def _squares(state, items):
     return [state + item * item for item in items]
 
 
 @pytest.mark.parametrize("count", [0, 1, 17, 300, 2_345])
 def test_fork_map_and_fork_iter_give_each_items_result_in_order(count: int):
-    if not can_fork():  # CI has two cores: there this must run
-        assert not os.environ.get("CI"), "forking should be possible in CI"
-        pytest.skip("forking is not possible here (one core, or another thread running)")
+    _needs_fork()
     items = list(range(count))
     expected = [1 + item * item for item in items]
     assert fork_map(_squares, 1, items, workers=2) == expected
     assert list(fork_iter(_squares, 1, items, workers=3)) == expected
-
-
-def _needs_fork():
-    if not can_fork():  # CI has two cores: there this must run
-        assert not os.environ.get("CI"), "forking should be possible in CI"
-        pytest.skip("forking is not possible here (one core, or another thread running)")
 
 
 def _open_fds() -> set[str]:
@@ -121,9 +119,7 @@ def test_a_childs_result_is_taken_before_it_has_exited_and_it_is_reaped_later():
     child to exit (~7 ms for one holding a site's memory); the exited children are reaped when the
     next one starts (or at exit), so a process making many builds gathers no zombies."""
     from generator import parallel
-    if not can_fork():
-        assert not os.environ.get("CI"), "forking should be possible in CI"
-        pytest.skip("forking is not possible here (one core, or another thread running)")
+    _needs_fork()
     pids = []
     for n in range(5):
         child = parallel.Child.start(_squares, n, [1, 2])
