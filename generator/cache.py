@@ -573,7 +573,7 @@ class BuildCache:
         version = code_version() if folder else ""
 
         def store(name) -> Store | None:
-            return Store.open(folder / f"{name}.pickle", version) if folder else None
+            return Store.open(self.store_path(folder, name), version) if folder else None
 
         self.models = store("models")
         self.checks = store("checks")
@@ -593,6 +593,15 @@ class BuildCache:
     def folder_of(site: Path) -> Path:
         return site / ".cache" / "outreach"
 
+    @staticmethod
+    def store_path(folder: Path, name: str) -> Path:
+        return folder / f"{name}.pickle"
+
+    @classmethod
+    def kept_outputs(cls, folder: Path) -> bool:
+        """Whether the cache in FOLDER has the store of what builds wrote (``outputs``), unopened."""
+        return cls.store_path(folder, "outputs").is_file()
+
     @classmethod
     def for_site(cls, site: Path) -> "BuildCache":
         return cls(cls.folder_of(site))
@@ -608,7 +617,12 @@ class BuildCache:
     def spare(self, output: Path) -> Path | None:
         """Where the output replaced by a build into OUTPUT is kept for the next one to recycle
         (write.py); not a store: what it holds is checked file by file, never trusted."""
-        return self.folder / "spare" / digest(str(output))[:16] if self.folder else None
+        return self.spare_in(self.folder, output) if self.folder else None
+
+    @staticmethod
+    def spare_in(folder: Path, output: Path) -> Path:
+        """``spare`` of the cache in FOLDER, known before its stores are opened (build.build)."""
+        return folder / "spare" / digest(str(output))[:16]
 
     def loaded(self) -> None:
         """The content of a one-build cache is loaded: the parsed models are saved now and let go,

@@ -101,14 +101,19 @@ class Staging(Sink):
     written again, and lets ``previous`` hand out such a file without its bytes being in memory;
     it is updated in place by ``finish``. SPARE (a path in the build cache, or None) is where the
     replaced output is kept for the next build to recycle. The staging folder is made at the first
-    ``put``: a build that fails before writing anything leaves the spare where it is."""
+    ``put``: a build that fails before writing anything leaves the spare where it is.
 
-    def __init__(self, output: Path, manifest: dict | None = None, spare: Path | None = None):
+    The spare's child (_SpareMaker) starts on entering the ``with`` block, if there is a SPARE and
+    a MANIFEST with entries, or a manifest still to come (``follow``): a build opens its cache, whence
+    the manifest, inside the block, while the child works."""
+
+    LATER = object()  # the MANIFEST given to ``follow`` once the block is entered
+
+    def __init__(self, output: Path, manifest: dict | None | object = None, spare: Path | None = None):
         super().__init__()
         self.output = output.resolve()
-        self.manifest = manifest
         self.spare = spare
-        self.recorded = dict(manifest) if manifest is not None else {}
+        self.follow(manifest)
         self.fresh: dict[str, tuple] = {}
         # what the output folder holds once swapped in, for the up-to-date record (uptodate.py):
         # path -> (size, mtime_ns, inode), as output_state gives it, known without walking 13k folders
@@ -120,8 +125,14 @@ class Staging(Sink):
         # or None: then a file's stat is taken when it is looked at
         self.output_stats: dict[str, tuple[int, int, int]] | None = None
 
+    def follow(self, manifest: dict | None | object) -> None:
+        """Takes MANIFEST (see the class), before anything is put."""
+        self.later = manifest is Staging.LATER
+        self.manifest = None if self.later else manifest
+        self.recorded = dict(self.manifest) if self.manifest is not None else {}
+
     def __enter__(self) -> "Staging":
-        self.maker = _SpareMaker.start(self.output, self.spare) if self.manifest else None
+        self.maker = _SpareMaker.start(self.output, self.spare) if self.manifest or self.later else None
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
@@ -529,7 +540,7 @@ def _make_spare(output: Path, spare: Path) -> tuple:
                     os.link(entry.path, os.path.join(making, rel))
                     files[rel] = entry.inode()
         os.replace(making, spare)  # fails if a spare appeared meanwhile: this one is dropped
-    except OSError:
+    except BaseException:  # (Ctrl-C too: a half-made spare is never taken, nor removed later)
         shutil.rmtree(making, ignore_errors=True)
         raise
     return (files, folders), stats

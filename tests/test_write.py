@@ -221,6 +221,57 @@ def test_files_stream_into_staging_and_an_abandoned_build_leaves_the_output(tmp_
     assert (out / "a" / "index.html").stat().st_ino == before  # linked, not rewritten
 
 
+def test_a_manifest_given_later_gives_what_one_given_at_once_gives(tmp_path: Path):
+    """A build opens its cache, whence the manifest, inside the Staging block (Staging.LATER, then
+    ``follow``), so that the spare's child works meanwhile: the first build after a cold one (the
+    spare to be made) and the next (the spare to be listed) give, with the manifest given later,
+    what they give with it given at once: the same output, the unchanged files the very files of
+    the last output (linked), the same manifest, the replaced output kept as the spare."""
+    from generator.parallel import can_fork
+    from generator.write import Staging
+    outcome = {}
+    for later in (False, True):
+        out, spare, manifest = two_builds(tmp_path / str(later))
+        shutil.rmtree(spare)
+        seen = []
+        for version in ({**SITE_V1, "b/index.html": b"B2", "d/index.html": b"D"}, {**SITE_V1, "e.txt": b"E"}):
+            inodes = {rel: (out / rel).stat().st_ino for rel in SITE_V1}
+            with Staging(out, Staging.LATER if later else manifest, spare) as staging:
+                assert (staging.maker is not None) == can_fork()
+                if later:
+                    staging.follow(manifest)
+                for rel, data in sorted(version.items()):
+                    staging.put(rel, data)
+                staging.finish()
+            assert tree_bytes(out) == {MARKER: b"", **version}
+            assert tree_bytes(spare)[MARKER] == b""  # the replaced output
+            seen.append((sorted(rel for rel in SITE_V1 if (out / rel).stat().st_ino == inodes[rel]),
+                         {rel: entry[0] for rel, entry in manifest.items()}))
+        outcome[later] = seen
+    assert outcome[True] == outcome[False]
+    assert outcome[True][0][0] == ["a/index.html", "c.txt", "index.html"]  # linked: only b/index.html changed
+
+
+def test_a_spare_stopped_half_made_is_removed(tmp_path: Path, monkeypatch):
+    """Ctrl-C in the spare's child (a KeyboardInterrupt half-way through the links) leaves nothing
+    half-made in the cache, where no build would take it or remove it."""
+    from generator import write
+    out, spare, _ = two_builds(tmp_path)
+    shutil.rmtree(spare)
+    real, calls = os.link, []
+
+    def link(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(write.os, "link", link)
+    with pytest.raises(KeyboardInterrupt):
+        write._make_spare(out, spare)
+    assert len(calls) == 2 and list(spare.parent.iterdir()) == []
+
+
 def test_page_workers_writer_recycles_the_spare_as_put_does(tmp_path: Path):
     """The writer the page workers use (Staging.direct) into a recycled spare: a page with the bytes
     the last build wrote stays the very same file, a changed page is a new file (never written
