@@ -257,7 +257,8 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
     site_dir = site_dir.resolve()
     output_dir = (output_dir or site_dir / "output").resolve()
     check_output_folder(site_dir, output_dir)
-    records = Records(BuildCache.folder_of(site_dir) if use_cache else None)
+    folder = BuildCache.folder_of(site_dir) if use_cache else None  # the cache's
+    records = Records(folder)
     began, inputs = time.time_ns(), None
     if use_cache:  # stat every input before reading any, and stop if the output already holds this build
         inputs = Inputs.take(site_dir, options, base_url, walked=walked)
@@ -274,11 +275,10 @@ def build(site_dir: Path, output_dir: Path | None = None, options: BuildOptions 
         # N=10,000), now that the build is known to write, if the last one kept what it wrote (the
         # manifest, read with the stores): the first build after a cold one waits for it to make
         # the spare (13k folders) before its page workers start
-        folder = BuildCache.folder_of(site_dir)
-        spare = BuildCache.spare_in(folder, output_dir) if use_cache else None
-        with Staging(output_dir, Staging.LATER if use_cache and BuildCache.kept_outputs(folder) else None,
+        spare = BuildCache.spare_in(folder, output_dir) if folder else None
+        with Staging(output_dir, Staging.LATER if folder and BuildCache.kept_outputs(folder) else None,
                      spare) as staging:
-            cache = BuildCache.for_site(site_dir) if use_cache else BuildCache.disabled()
+            cache = BuildCache.for_site(site_dir) if folder else BuildCache.disabled()
             # what the last build wrote into this folder: unchanged files are hard-linked, not rewritten
             manifest = dict(cache.outputs.get(str(output_dir)) or {}) if cache.outputs is not None else None
             staging.follow(manifest)

@@ -296,9 +296,8 @@ def test_a_build_that_writes_starts_the_spares_child_before_it_opens_the_cache(s
     N=10,000, which a first publish after a cold build waited for on top); an up-to-date build
     starts none, nor does a first build or one whose cache was deleted (no manifest: nothing to
     link)."""
-    from datetime import datetime
-
     import time
+    from datetime import datetime
 
     from generator import cache, write
     from generator.build import build as run_build
